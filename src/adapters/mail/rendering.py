@@ -1,0 +1,78 @@
+"""License emails from Jinja2 templates: a subject, a text part and an autoescaped HTML part.
+
+Templates live in a folder (config/templates/ by default) as `<set>/subject.txt`,
+`<set>/body.txt` and `<set>/body.html`; the default set is `license`, and a product may
+name its own set in the catalog (`template:`). A set may leave out any of the three files
+to fall back to the default's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from core.domain.catalog import Product, Tier
+from core.domain.model import License
+from ports.mailer import Email
+
+DEFAULT_SET = "license"
+
+
+class TemplateError(Exception):
+    pass
+
+
+class JinjaEmailRenderer:
+    def __init__(self, directory: str | Path) -> None:
+        self._dir = Path(directory)
+        loader = jinja2.FileSystemLoader(str(self._dir))
+        self._html = jinja2.Environment(
+            loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+        )
+        self._text = jinja2.Environment(
+            loader=loader, autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+        )
+        for name in ("subject.txt", "body.txt", "body.html"):
+            if not (self._dir / DEFAULT_SET / name).is_file():
+                raise TemplateError(f"{self._dir / DEFAULT_SET / name}: template missing")
+
+    def check(self, template_sets: list[str]) -> None:
+        """Compiles every template a catalog refers to, so a typo stops the start."""
+        for name in [DEFAULT_SET, *template_sets]:
+            for part in ("subject.txt", "body.txt", "body.html"):
+                path = self._pick(name, part)
+                try:
+                    (self._html if part.endswith(".html") else self._text).get_template(path)
+                except jinja2.TemplateError as exc:
+                    raise TemplateError(f"{self._dir / path}: {exc}") from None
+
+    def license_email(self, *, license: License, product: Product, tier: Tier, delivery_id: str) -> Email:
+        context = {
+            "licensee": license.licensee,
+            "email": license.email,
+            "key": license.key,
+            "product": product.name,
+            "product_key": product.key,
+            "tier": tier.name,
+            "seats": license.seats,
+            "test": license.test,
+            "expires_at": license.expires_at,
+            "activation": product.activation,
+            "support_email": product.support_email,
+            "license_id": license.id,
+        }
+        name = product.template or DEFAULT_SET
+        subject = self._text.get_template(self._pick(name, "subject.txt")).render(context)
+        return Email(
+            to=license.email,
+            subject=" ".join(subject.split()),  # one line: no header injection, no folding
+            text=self._text.get_template(self._pick(name, "body.txt")).render(context),
+            html=self._html.get_template(self._pick(name, "body.html")).render(context),
+            delivery_id=delivery_id,
+        )
+
+    def _pick(self, name: str, part: str) -> str:
+        if (self._dir / name / part).is_file():
+            return f"{name}/{part}"
+        return f"{DEFAULT_SET}/{part}"

@@ -1,0 +1,165 @@
+"""An in-memory unit of work. Transactions are serialised by a lock (as SQLite serialises
+writers), and a rollback restores the snapshot taken when the unit began."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Self
+
+from core.domain.model import Delivery, DeliveryStatus, Event, HistoryEntry, License
+from ports.errors import AlreadyExists, StorageUnavailable
+
+
+@dataclass
+class MemoryStore:
+    events: dict[str, Event] = field(default_factory=dict)
+    licenses: dict[str, License] = field(default_factory=dict)
+    history: list[HistoryEntry] = field(default_factory=list)
+    deliveries: dict[str, Delivery] = field(default_factory=dict)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    available: bool = True
+
+    def snapshot(self) -> tuple:
+        return (dict(self.events), dict(self.licenses), list(self.history), dict(self.deliveries))
+
+    def restore(self, snap: tuple) -> None:
+        self.events, self.licenses, self.history, self.deliveries = snap
+
+
+class MemoryEventRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._s = store
+
+    async def add(self, event: Event) -> None:
+        if event.id in self._s.events:
+            raise AlreadyExists(f"event {event.id}")
+        self._s.events[event.id] = event
+
+    async def get(self, event_id: str) -> Event | None:
+        return self._s.events.get(event_id)
+
+    async def update(self, event: Event) -> None:
+        old = self._s.events[event.id]
+        self._s.events[event.id] = replace(
+            event, body=old.body, source=old.source, content_type=old.content_type,
+            received_at=old.received_at,
+        )
+
+
+class MemoryLicenseRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._s = store
+
+    async def add(self, license: License) -> None:
+        if license.id in self._s.licenses or await self.get_by_order(license.source, license.order_id):
+            raise AlreadyExists(f"license for {license.source}/{license.order_id}")
+        self._s.licenses[license.id] = license
+
+    async def get(self, license_id: str) -> License | None:
+        return self._s.licenses.get(license_id)
+
+    async def get_by_order(self, source: str, order_id: str) -> License | None:
+        return self._first(lambda x: x.source == source and x.order_id == order_id)
+
+    async def get_by_subscription(self, source: str, subscription_id: str) -> License | None:
+        return self._first(lambda x: x.source == source and x.subscription_id == subscription_id)
+
+    async def update(self, license: License) -> None:
+        self._s.licenses[license.id] = license
+
+    def _first(self, match) -> License | None:
+        found = sorted((x for x in self._s.licenses.values() if match(x)), key=lambda x: x.created_at)
+        return found[0] if found else None
+
+
+class MemoryHistoryRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._s = store
+
+    async def add(self, entry: HistoryEntry) -> None:
+        self._s.history.append(entry)
+
+    async def for_license(self, license_id: str) -> Sequence[HistoryEntry]:
+        return [h for h in self._s.history if h.license_id == license_id]
+
+
+class MemoryDeliveryRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._s = store
+
+    async def add(self, delivery: Delivery) -> None:
+        if delivery.id in self._s.deliveries:
+            raise AlreadyExists(f"delivery {delivery.id}")
+        self._s.deliveries[delivery.id] = delivery
+
+    async def get(self, delivery_id: str) -> Delivery | None:
+        return self._s.deliveries.get(delivery_id)
+
+    async def for_license(self, license_id: str) -> Sequence[Delivery]:
+        found = [d for d in self._s.deliveries.values() if d.license_id == license_id]
+        return sorted(found, key=lambda d: d.created_at)
+
+    async def claim_due(
+        self, *, now: datetime, lease_until: datetime, worker_id: str, limit: int
+    ) -> Sequence[Delivery]:
+        due = sorted(
+            (
+                d
+                for d in self._s.deliveries.values()
+                if d.status is DeliveryStatus.PENDING
+                and d.next_attempt_at <= now
+                and (d.lease_until is None or d.lease_until < now)
+            ),
+            key=lambda d: (d.next_attempt_at, d.id),
+        )[:limit]
+        claimed = []
+        for d in due:
+            c = replace(d, lease_until=lease_until, worker_id=worker_id, attempts=d.attempts + 1)
+            self._s.deliveries[d.id] = c
+            claimed.append(c)
+        return claimed
+
+    async def update(self, delivery: Delivery, *, claimed_by: str | None = None) -> bool:
+        current = self._s.deliveries.get(delivery.id)
+        if current is None or (claimed_by is not None and current.worker_id != claimed_by):
+            return False
+        self._s.deliveries[delivery.id] = delivery
+        return True
+
+
+class MemoryUnitOfWork:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._snapshot: tuple | None = None
+        self.events = MemoryEventRepository(store)
+        self.licenses = MemoryLicenseRepository(store)
+        self.history = MemoryHistoryRepository(store)
+        self.deliveries = MemoryDeliveryRepository(store)
+
+    async def __aenter__(self) -> Self:
+        if not self._store.available:
+            raise StorageUnavailable("memory store switched off")
+        await self._store.lock.acquire()
+        self._snapshot = self._store.snapshot()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._snapshot is not None:
+            self._store.restore(self._snapshot)
+        self._store.lock.release()
+
+    async def commit(self) -> None:
+        if not self._store.available:
+            raise StorageUnavailable("memory store switched off")
+        self._snapshot = self._store.snapshot()
+
+
+class MemoryUnitOfWorkFactory:
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        self.store = store or MemoryStore()
+
+    def __call__(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self.store)

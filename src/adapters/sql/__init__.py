@@ -1,0 +1,1 @@
+"""The SQL storage adapter: one implementation for PostgreSQL (asyncpg) and SQLite (aiosqlite)."""

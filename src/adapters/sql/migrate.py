@@ -1,0 +1,58 @@
+"""Alembic, driven from code: upgrade, downgrade, and "is this database behind?".
+
+Alembic's async environment calls asyncio.run(), so `upgrade` and `downgrade` run it in a
+thread of their own: callers may or may not be inside an event loop. `status` is async.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["url"] = url
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    _in_thread(command.upgrade, alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str = "base") -> None:
+    _in_thread(command.downgrade, alembic_config(url), revision)
+
+
+def _in_thread(fn, *args) -> None:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="alembic") as pool:
+        pool.submit(fn, *args).result()
+
+
+@dataclass(frozen=True)
+class MigrationStatus:
+    current: str | None
+    head: str
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+
+async def status(engine: AsyncEngine) -> MigrationStatus:
+    head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    async with engine.connect() as conn:
+        current = await conn.run_sync(
+            lambda sync_conn: MigrationContext.configure(sync_conn).get_current_revision()
+        )
+    return MigrationStatus(current=current, head=head)

@@ -1,0 +1,136 @@
+"""The repositories of the SQL unit of work. Each runs statements on the unit's connection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sql import mapping
+from adapters.sql.tables import deliveries, events, license_history, licenses
+from core.domain.model import Delivery, DeliveryStatus, Event, HistoryEntry, License
+
+
+class SqlEventRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, event: Event) -> None:
+        await self._conn.execute(events.insert().values(mapping.event_to_row(event)))
+
+    async def get(self, event_id: str) -> Event | None:
+        row = (await self._conn.execute(events.select().where(events.c.id == event_id))).first()
+        return mapping.event_from_row(row) if row else None
+
+    async def update(self, event: Event) -> None:
+        row = mapping.event_to_row(event)
+        for immutable in ("id", "body", "source", "content_type", "received_at"):
+            row.pop(immutable)
+        await self._conn.execute(events.update().where(events.c.id == event.id).values(row))
+
+
+class SqlLicenseRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, license: License) -> None:
+        await self._conn.execute(licenses.insert().values(mapping.license_to_row(license)))
+
+    async def get(self, license_id: str) -> License | None:
+        return await self._one(licenses.c.id == license_id)
+
+    async def get_by_order(self, source: str, order_id: str) -> License | None:
+        return await self._one(licenses.c.source == source, licenses.c.order_id == order_id)
+
+    async def get_by_subscription(self, source: str, subscription_id: str) -> License | None:
+        return await self._one(
+            licenses.c.source == source, licenses.c.subscription_id == subscription_id
+        )
+
+    async def update(self, license: License) -> None:
+        row = mapping.license_to_row(license)
+        await self._conn.execute(licenses.update().where(licenses.c.id == license.id).values(row))
+
+    async def _one(self, *where) -> License | None:
+        query = licenses.select().where(*where).order_by(licenses.c.created_at).limit(1)
+        row = (await self._conn.execute(query)).first()
+        return mapping.license_from_row(row) if row else None
+
+
+class SqlHistoryRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, entry: HistoryEntry) -> None:
+        await self._conn.execute(license_history.insert().values(mapping.history_to_row(entry)))
+
+    async def for_license(self, license_id: str) -> Sequence[HistoryEntry]:
+        query = (
+            license_history.select()
+            .where(license_history.c.license_id == license_id)
+            .order_by(license_history.c.id)
+        )
+        return [mapping.history_from_row(r) for r in await self._conn.execute(query)]
+
+
+class SqlDeliveryRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, delivery: Delivery) -> None:
+        await self._conn.execute(deliveries.insert().values(mapping.delivery_to_row(delivery)))
+
+    async def get(self, delivery_id: str) -> Delivery | None:
+        query = deliveries.select().where(deliveries.c.id == delivery_id)
+        row = (await self._conn.execute(query)).first()
+        return mapping.delivery_from_row(row) if row else None
+
+    async def for_license(self, license_id: str) -> Sequence[Delivery]:
+        query = (
+            deliveries.select()
+            .where(deliveries.c.license_id == license_id)
+            .order_by(deliveries.c.created_at)
+        )
+        return [mapping.delivery_from_row(r) for r in await self._conn.execute(query)]
+
+    async def claim_due(
+        self, *, now: datetime, lease_until: datetime, worker_id: str, limit: int
+    ) -> Sequence[Delivery]:
+        due = (
+            sa.select(deliveries.c.id)
+            .where(
+                deliveries.c.status == DeliveryStatus.PENDING.value,
+                deliveries.c.next_attempt_at <= now,
+                sa.or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < now),
+            )
+            .order_by(deliveries.c.next_attempt_at)
+            .limit(limit)
+        )
+        if self._conn.dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        ids = [r.id for r in await self._conn.execute(due)]
+        if not ids:
+            return []
+        claimed = await self._conn.execute(
+            deliveries.update()
+            .where(deliveries.c.id.in_(ids))
+            .values(
+                lease_until=lease_until,
+                worker_id=worker_id,
+                attempts=deliveries.c.attempts + 1,
+            )
+            .returning(*deliveries.c)
+        )
+        rows = sorted(claimed, key=lambda r: (r.next_attempt_at, r.id))
+        return [mapping.delivery_from_row(r) for r in rows]
+
+    async def update(self, delivery: Delivery, *, claimed_by: str | None = None) -> bool:
+        query = deliveries.update().where(deliveries.c.id == delivery.id)
+        if claimed_by is not None:
+            query = query.where(deliveries.c.worker_id == claimed_by)
+        row = mapping.delivery_to_row(delivery)
+        row.pop("id")
+        result = await self._conn.execute(query.values(row))
+        return result.rowcount == 1

@@ -1,0 +1,118 @@
+"""The schema, as SQLAlchemy Core tables. Alembic's migrations are the source of truth for
+what is in a database; these tables must match them (a test compares the two)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both engines. SQLite has no time zones, so UTC is
+    stored naive there and made aware again on the way out."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("content_type", sa.String(200), nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(32)),
+    sa.Column("external_id", sa.String(200)),
+    sa.Column("outcome", sa.Text),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("processed_at", UtcDateTime),
+    sa.Index(None, "status", "received_at"),
+    sa.Index(None, "source", "external_id"),
+)
+
+licenses = sa.Table(
+    "licenses",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("order_id", sa.String(200), nullable=False),
+    sa.Column("product", sa.String(100), nullable=False),
+    sa.Column("tier", sa.String(100), nullable=False),
+    sa.Column("seats", sa.Integer, nullable=False),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("licensee", sa.String(300), nullable=False),
+    sa.Column("test", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("status_reason", sa.Text),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("kid", sa.String(32), nullable=False),
+    sa.Column("issued_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime),
+    sa.Column("subscription_id", sa.String(200)),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("source", "order_id"),
+    sa.Index(None, "email"),
+    sa.Index(None, "source", "subscription_id"),
+)
+
+license_history = sa.Table(
+    "license_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("license_id", sa.String(40), sa.ForeignKey("licenses.id"), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("from_status", sa.String(16)),
+    sa.Column("to_status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("actor_type", sa.String(16), nullable=False),
+    sa.Column("actor_id", sa.String(200)),
+    sa.Index(None, "license_id"),
+)
+
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("license_id", sa.String(40), sa.ForeignKey("licenses.id"), nullable=False),
+    sa.Column("recipient", sa.String(320), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=False),
+    sa.Column("lease_until", UtcDateTime),
+    sa.Column("worker_id", sa.String(100)),
+    sa.Column("last_error", sa.Text),
+    sa.Column("provider_message_id", sa.String(200)),
+    sa.Column("sent_at", UtcDateTime),
+    sa.Index(None, "status", "next_attempt_at"),
+    sa.Index(None, "license_id"),
+)

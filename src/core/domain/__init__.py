@@ -1,0 +1,1 @@
+"""The domain: plain frozen dataclasses and the rules that hold between them."""

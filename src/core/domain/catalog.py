@@ -1,0 +1,30 @@
+"""Our products and tiers, and the answer to "which of ours is this sale?"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tier:
+    key: str
+    name: str
+    expires_after_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Product:
+    key: str
+    name: str
+    tiers: dict[str, Tier]
+    support_email: str | None = None
+    activation: str | None = None
+    template: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mapping:
+    """Where a sale lands: one of our products and one of its tiers."""
+
+    product: Product
+    tier: Tier

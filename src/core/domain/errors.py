@@ -1,0 +1,25 @@
+"""One error family for the core: each error carries a stable machine-readable code."""
+
+
+class DomainError(Exception):
+    code = "domain_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class MalformedEvent(DomainError):
+    """A webhook body that its source's parser cannot understand; names the field."""
+
+    code = "malformed_event"
+
+
+class UnmappedProduct(DomainError):
+    """A sale for a product the catalog does not map to one of ours."""
+
+    code = "unmapped_product"
+
+
+class NotFound(DomainError):
+    code = "not_found"

@@ -1,0 +1,1 @@
+"""Use cases: one class per module, one `async __call__(command)` each."""

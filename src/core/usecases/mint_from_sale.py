@@ -1,0 +1,168 @@
+"""MintFromSale: a paid sale becomes exactly one signed license and one queued email.
+
+Rules:
+- The catalog decides the product and tier from (source, product id, variant options);
+  a product it does not know is an UnmappedProduct error naming the product id.
+- One license per (source, order id). The store's unique rule is the final arbiter: a
+  concurrent duplicate loses with AlreadyExists and is retried by the caller, which then
+  finds the existing license.
+- A duplicate or retried ping returns the existing license and queues nothing.
+- A preorder authorisation mints nothing: the real charge arrives later as its own sale.
+- A membership renewal (a recurring charge on a subscription we already license) mints
+  nothing and is recorded against the existing license.
+- `quantity` becomes seats; a test purchase mints a license tagged test.
+- The license, its first history row and its delivery are written in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from core.domain.errors import UnmappedProduct
+from core.domain.keys import LicenseClaims
+from core.domain.model import (
+    ActorType,
+    Delivery,
+    DeliveryStatus,
+    HistoryEntry,
+    License,
+    LicenseStatus,
+)
+from core.domain.notices import SaleNotice
+from ports.catalog import Catalog
+from ports.clock import Clock, IdGenerator
+from ports.signer import Signer
+from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from ports.wakeup import Wakeup
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MintFromSaleCommand:
+    source: str
+    sale: SaleNotice
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MintResult:
+    outcome: str
+    license: License | None = None
+    minted: bool = False
+
+
+class MintFromSale:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        catalog: Catalog,
+        signer: Signer,
+        clock: Clock,
+        ids: IdGenerator,
+        wakeup: Wakeup,
+    ) -> None:
+        self._uow = uow
+        self._catalog = catalog
+        self._signer = signer
+        self._clock = clock
+        self._ids = ids
+        self._wakeup = wakeup
+
+    async def __call__(self, cmd: MintFromSaleCommand) -> MintResult:
+        async with self._uow() as uow:
+            result = await self.within(uow, cmd)
+            await uow.commit()
+        if result.minted:
+            self._wakeup.notify()
+        return result
+
+    async def within(self, uow: UnitOfWork, cmd: MintFromSaleCommand) -> MintResult:
+        """The same work inside a unit of work the caller owns and commits; the caller
+        then calls `wake()` when `minted` is true."""
+        sale = cmd.sale
+        if sale.is_preorder_authorization:
+            return MintResult(outcome="preorder authorisation: no license until the charge")
+
+        existing = await uow.licenses.get_by_order(cmd.source, sale.sale_id)
+        if existing is not None:
+            return MintResult(outcome=f"duplicate of {existing.id}", license=existing)
+
+        if sale.is_recurring_charge and sale.subscription_id:
+            current = await uow.licenses.get_by_subscription(cmd.source, sale.subscription_id)
+            if current is not None:
+                return MintResult(outcome=f"renewal recorded against {current.id}", license=current)
+
+        mapping = self._catalog.resolve(cmd.source, sale.product_id, sale.variants)
+        if mapping is None:
+            variants = ", ".join(f"{k}={v}" for k, v in sorted(sale.variants.items()))
+            raise UnmappedProduct(
+                f"product_id {sale.product_id!r} ({sale.product_name})"
+                + (f" with variants {variants}" if variants else "")
+                + " is not in the catalog"
+            )
+
+        now = self._clock.now()
+        license_id = self._ids.new_id("lic")
+        expires_at = (
+            now + timedelta(days=mapping.tier.expires_after_days)
+            if mapping.tier.expires_after_days
+            else None
+        )
+        signed = self._signer.sign(
+            LicenseClaims(
+                lid=license_id,
+                product=mapping.product.key,
+                tier=mapping.tier.key,
+                seats=sale.seats,
+                name=sale.licensee,
+                iat=int(now.timestamp()),
+                exp=int(expires_at.timestamp()) if expires_at else None,
+                test=sale.test,
+            )
+        )
+        license = License(
+            id=license_id,
+            source=cmd.source,
+            order_id=sale.sale_id,
+            product=mapping.product.key,
+            tier=mapping.tier.key,
+            seats=sale.seats,
+            email=sale.email,
+            licensee=sale.licensee,
+            test=sale.test,
+            status=LicenseStatus.ACTIVE,
+            key=signed.key,
+            kid=signed.kid,
+            issued_at=now,
+            expires_at=expires_at,
+            subscription_id=sale.subscription_id,
+            created_at=now,
+            updated_at=now,
+        )
+        await uow.licenses.add(license)
+        await uow.history.add(
+            HistoryEntry(
+                license_id=license_id,
+                at=now,
+                from_status=None,
+                to_status=LicenseStatus.ACTIVE,
+                reason="minted from sale" + (" (test purchase)" if sale.test else ""),
+                actor_type=ActorType.EVENT if cmd.event_id else ActorType.SYSTEM,
+                actor_id=cmd.event_id,
+            )
+        )
+        await uow.deliveries.add(
+            Delivery(
+                id=self._ids.new_id("dlv"),
+                license_id=license_id,
+                recipient=sale.email,
+                status=DeliveryStatus.PENDING,
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+        return MintResult(outcome=f"minted {license_id}", license=license, minted=True)
+
+    def wake(self) -> None:
+        self._wakeup.notify()

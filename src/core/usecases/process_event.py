@@ -1,0 +1,170 @@
+"""ProcessEvent: read a stored event, act on it, and record the outcome on the event.
+
+Rules:
+- Idempotent: an event already processed is left as it is; replaying a failed one runs it
+  again, and duplicates end as "duplicate of lic_...", never as a second license.
+- A body the parser cannot read, or a sale of an unmapped product, marks the event failed
+  with a readable reason naming the field or the product; it is never lost.
+- The "Send test ping" button mints nothing and emails nobody: it checks the catalog
+  mapping and is marked processed as a validated test.
+- Sales act; other event kinds are recorded as not handled yet.
+- The outcome is written in the same transaction as the work it describes.
+- An unexpected error marks the event failed too, so it can be replayed once fixed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from core.domain.errors import DomainError, NotFound, UnmappedProduct
+from core.domain.model import Event, EventStatus
+from core.domain.notices import NoticeKind, SaleNotice
+from core.usecases.mint_from_sale import MintFromSale, MintFromSaleCommand
+from ports.catalog import Catalog
+from ports.clock import Clock
+from ports.errors import AlreadyExists, StorageUnavailable
+from ports.parser import NoticeParser
+from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+# One retry is enough to lose a unique race and then see the winner's row.
+_RACE_RETRIES = 3
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProcessEventCommand:
+    event_id: str
+
+
+class ProcessEvent:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        parsers: Mapping[str, NoticeParser],
+        catalog: Catalog,
+        mint: MintFromSale,
+        clock: Clock,
+    ) -> None:
+        self._uow = uow
+        self._parsers = parsers
+        self._catalog = catalog
+        self._mint = mint
+        self._clock = clock
+
+    async def __call__(self, cmd: ProcessEventCommand) -> Event:
+        for _ in range(_RACE_RETRIES):
+            try:
+                return await self._attempt(cmd.event_id)
+            except AlreadyExists:
+                continue
+            except (StorageUnavailable, NotFound):
+                raise
+            except Exception as exc:  # a bug must not lose the event: record it, replay later
+                log.exception("processing event %s failed unexpectedly", cmd.event_id)
+                return await self._record_failure(
+                    cmd.event_id, f"unexpected error: {type(exc).__name__}: {exc}"
+                )
+        return await self._record_failure(cmd.event_id, "lost the same unique race repeatedly")
+
+    async def _attempt(self, event_id: str) -> Event:
+        minted = False
+        async with self._uow() as uow:
+            event = await self._load(uow, event_id)
+            if event.status is EventStatus.PROCESSED:
+                return event
+            try:
+                kind, external_id, outcome, minted = await self._act(uow, event)
+                done = replace(
+                    event,
+                    status=EventStatus.PROCESSED,
+                    kind=kind,
+                    external_id=external_id,
+                    outcome=outcome,
+                    attempts=event.attempts + 1,
+                    processed_at=self._clock.now(),
+                )
+            except _Failed as failed:
+                minted = False
+                done = replace(
+                    event,
+                    status=EventStatus.FAILED,
+                    kind=failed.kind or event.kind,
+                    external_id=failed.external_id or event.external_id,
+                    outcome=failed.reason,
+                    attempts=event.attempts + 1,
+                    processed_at=self._clock.now(),
+                )
+            await uow.events.update(done)
+            await uow.commit()
+        if minted:
+            self._mint.wake()
+        return done
+
+    async def _act(self, uow: UnitOfWork, event: Event) -> tuple[str, str | None, str, bool]:
+        parser = self._parsers.get(event.source)
+        if parser is None:
+            raise _Failed(f"no parser for source {event.source!r}")
+        try:
+            notice = parser.parse(event.body, event.content_type)
+        except DomainError as exc:
+            raise _Failed(exc.message) from exc
+
+        kind = notice.kind.value
+        external_id = notice.sale_id if isinstance(notice, SaleNotice) else notice.subscription_id
+        try:
+            if notice.kind is NoticeKind.TEST_PING:
+                assert isinstance(notice, SaleNotice)
+                return kind, external_id, self._validate_test_ping(event.source, notice), False
+            if notice.kind is NoticeKind.SALE:
+                assert isinstance(notice, SaleNotice)
+                result = await self._mint.within(
+                    uow, MintFromSaleCommand(source=event.source, sale=notice, event_id=event.id)
+                )
+                return kind, external_id, result.outcome, result.minted
+        except DomainError as exc:
+            raise _Failed(exc.message, kind=kind, external_id=external_id) from exc
+        return kind, external_id, f"{kind} not handled yet", False
+
+    def _validate_test_ping(self, source: str, notice: SaleNotice) -> str:
+        mapping = self._catalog.resolve(source, notice.product_id, notice.variants)
+        if mapping is None:
+            raise UnmappedProduct(
+                f"test ping: product_id {notice.product_id!r} ({notice.product_name}) "
+                "is not in the catalog; a real sale of it would fail"
+            )
+        return (
+            f"test ping validated: maps to {mapping.product.key}/{mapping.tier.key}; "
+            "nothing minted, nobody emailed"
+        )
+
+    async def _load(self, uow: UnitOfWork, event_id: str) -> Event:
+        event = await uow.events.get(event_id)
+        if event is None:
+            raise NotFound(f"no event {event_id}")
+        return event
+
+    async def _record_failure(self, event_id: str, reason: str) -> Event:
+        async with self._uow() as uow:
+            event = await self._load(uow, event_id)
+            failed = replace(
+                event,
+                status=EventStatus.FAILED,
+                outcome=reason,
+                attempts=event.attempts + 1,
+                processed_at=self._clock.now(),
+            )
+            await uow.events.update(failed)
+            await uow.commit()
+        return failed
+
+
+class _Failed(Exception):
+    def __init__(self, reason: str, *, kind: str | None = None, external_id: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.kind = kind
+        self.external_id = external_id

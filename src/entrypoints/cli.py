@@ -1,0 +1,241 @@
+"""The `licensemint` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import socket
+import sys
+from pathlib import Path
+
+from adapters.catalog.yaml_catalog import CatalogError
+from adapters.mail.rendering import TemplateError
+from adapters.signing.ed25519 import SigningKeyError, generate_keypair, load_public_keys
+from adapters.signing.verifier import key_id, verify
+from adapters.sql import migrate
+from adapters.sql.engine import is_sqlite
+from entrypoints.container import Container, check
+from entrypoints.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("licensemint")
+
+
+class StartupError(Exception):
+    pass
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("aiohttp.access").setLevel(logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def build_container(settings: Settings) -> Container:
+    container = Container(settings=settings)
+    try:
+        check(container)
+    except (CatalogError, SigningKeyError, TemplateError) as exc:
+        raise StartupError(str(exc)) from None
+    return container
+
+
+def _describe_database(url: str) -> str:
+    if is_sqlite(url):
+        return f"sqlite ({url.split(':///', 1)[-1]})"
+    import sqlalchemy as sa
+
+    parsed = sa.make_url(url)
+    return f"postgresql ({parsed.host}:{parsed.port or 5432}/{parsed.database})"
+
+
+def _prepare_database(settings: Settings, migrate_on_start: bool) -> None:
+    if is_sqlite(settings.database_url) or migrate_on_start:
+        migrate.upgrade(settings.database_url)
+
+
+async def _require_current_schema(container: Container) -> None:
+    current = await migrate.status(container.engine())
+    if not current.up_to_date:
+        raise StartupError(
+            f"the database is at migration {current.current or 'none'}, the code needs "
+            f"{current.head}: run `licensemint migrate` (or start with --migrate)"
+        )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    container = build_container(settings)
+    _prepare_database(settings, args.migrate)
+    return asyncio.run(_serve(container, settings, args.host, args.port, worker=not args.no_worker))
+
+
+async def _serve(container: Container, settings: Settings, host: str, port: int, *, worker: bool) -> int:
+    from aiohttp import web
+
+    from entrypoints.http.access_log import RedactingAccessLogger
+    from entrypoints.http.app import create_app
+
+    await _require_current_schema(container)
+    app = create_app(container, worker=worker)
+    runner = web.AppRunner(app, access_log_class=RedactingAccessLogger, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    bound = site._server.sockets[0].getsockname()[1] if site._server else port  # port 0 → real port
+    shown = host if host not in ("0.0.0.0", "::") else socket.gethostname()
+    base = f"http://{shown}:{bound}"
+    secret = settings.webhook_secrets[0] if not settings.production else "<one of GUMROAD_WEBHOOK_SECRETS>"
+    print(f"licensemint listening on {base}", flush=True)
+    print(f"Gumroad webhook URL (Settings → Advanced → Ping): {base}/webhooks/gumroad?secret={secret}", flush=True)
+    mail_detail = f" → {settings.mail_dir}" if settings.mailer_kind == "file" else ""
+    print(
+        f"database: {_describe_database(settings.database_url)}; mailer: {settings.mailer_kind}{mail_detail}; "
+        f"delivery worker: {'on' if worker else 'off'}; signing key: "
+        f"{'development' if settings.uses_dev_signing_key else 'configured'} (kid {container.signer().signing_kid})",
+        flush=True,
+    )
+    log.info("mailer: %s", settings.mailer_kind)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("shutting down")
+    await runner.cleanup()
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    container = build_container(settings)
+    return asyncio.run(_worker(container))
+
+
+async def _worker(container: Container) -> int:
+    from adapters.wakeup import AsyncioWakeup
+    from entrypoints.worker import DeliveryWorker
+
+    await _require_current_schema(container)
+    worker = DeliveryWorker(container.deliver_pending(), AsyncioWakeup())
+    worker.start()
+    print(f"licensemint delivery worker {worker.worker_id} running", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await worker.stop()
+    await container.engine().dispose()
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if args.check:
+        container = Container(settings=settings)
+
+        async def _check() -> migrate.MigrationStatus:
+            try:
+                return await migrate.status(container.engine())
+            finally:
+                await container.engine().dispose()
+
+        status = asyncio.run(_check())
+        if status.up_to_date:
+            print(f"database is up to date (migration {status.head})")
+            return 0
+        print(f"database is behind: at {status.current or 'none'}, head is {status.head}; run `licensemint migrate`")
+        return 1
+    migrate.upgrade(settings.database_url)
+    print(f"database migrated to head ({_describe_database(settings.database_url)})")
+    return 0
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    try:
+        private_path, public_path, kid = generate_keypair(Path(args.out))
+    except SigningKeyError as exc:
+        raise StartupError(str(exc)) from None
+    print(f"signing key (keep secret): {private_path}")
+    print(f"public key (ship in your app): {public_path}")
+    print(f"kid: {kid}")
+    print(f"Set LICENSE_SIGNING_KEY={private_path}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    if args.public_key:
+        keys = load_public_keys(args.public_key, "--public-key")
+    else:
+        from entrypoints.container import build_signer
+
+        signer = build_signer(load_settings())
+        keys = [k.public_key for k in signer.published]
+    key = args.key if args.key != "-" else sys.stdin.read()
+    result = verify(key, keys)
+    if not result.valid:
+        print(f"invalid: {result.reason}", file=sys.stderr)
+        return 1
+    claims = result.claims
+    print(
+        f"valid: license {claims['lid']} for {claims['product']}/{claims['tier']}, "
+        f"{claims['seats']} seat(s), licensee {claims.get('name')!r}"
+        f"{', TEST' if claims.get('test') else ''}, kid {result.kid}"
+        f"{', expires ' + str(claims['exp']) if claims.get('exp') else ''}"
+    )
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="licensemint", description="Gumroad sales to signed license keys.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP API (and, by default, the delivery worker)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--no-worker", action="store_true", help="run only the API")
+    serve.add_argument("--migrate", action="store_true", help="migrate PostgreSQL before serving")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run only the delivery worker")
+    worker.set_defaults(func=cmd_worker)
+
+    mig = sub.add_parser("migrate", help="bring the database schema up to date")
+    mig.add_argument("--check", action="store_true", help="exit 1 when the database is behind")
+    mig.set_defaults(func=cmd_migrate)
+
+    keygen = sub.add_parser("keygen", help="write a new Ed25519 signing keypair")
+    keygen.add_argument("--out", default="keys", help="directory for the key files (default: ./keys)")
+    keygen.set_defaults(func=cmd_keygen)
+
+    ver = sub.add_parser("verify", help="check a license key offline")
+    ver.add_argument("key", help="the key, or - to read it from standard input")
+    ver.add_argument(
+        "--public-key", action="append", help="public key (PEM file or base64); default: the configured keys"
+    )
+    ver.set_defaults(func=cmd_verify)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    configure_logging()
+    try:
+        return args.func(args)
+    except (SettingsError, StartupError, SigningKeyError) as exc:
+        print(f"licensemint: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""The dependency-injector container: every adapter and use case, built from Settings.
+
+Tests override providers (`container.mailer.override(...)`) rather than building a
+second container.
+"""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from adapters.catalog.yaml_catalog import YamlCatalog
+from adapters.clock import RandomIds, SystemClock
+from adapters.gumroad.parser import GumroadParser
+from adapters.mail.file_mailer import FileMailer
+from adapters.mail.rendering import JinjaEmailRenderer
+from adapters.signing.ed25519 import Ed25519Signer, load_private_key, load_public_keys
+from adapters.sql.engine import create_engine
+from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+from adapters.wakeup import AsyncioWakeup
+from core.usecases.deliver_pending import DeliverPending
+from core.usecases.mint_from_sale import MintFromSale
+from core.usecases.process_event import ProcessEvent
+from core.usecases.record_event import RecordEvent
+from entrypoints.settings import Settings
+
+
+def build_signer(settings: Settings) -> Ed25519Signer:
+    return Ed25519Signer(
+        load_private_key(settings.signing_key, "LICENSE_SIGNING_KEY"),
+        load_public_keys(list(settings.verify_keys), "LICENSE_VERIFY_KEYS"),
+    )
+
+
+def build_mailer(settings: Settings):
+    return FileMailer(settings.mail_dir, settings.mail_from)
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    engine = providers.Singleton(create_engine, settings.provided.database_url)
+    uow = providers.Singleton(SqlUnitOfWorkFactory, engine)
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(RandomIds)
+    wakeup = providers.Singleton(AsyncioWakeup)
+    catalog = providers.Singleton(YamlCatalog.load, settings.provided.products_file)
+    signer = providers.Singleton(build_signer, settings)
+    parsers = providers.Dict(gumroad=providers.Singleton(GumroadParser))
+    renderer = providers.Singleton(JinjaEmailRenderer, settings.provided.templates_dir)
+    mailer = providers.Singleton(build_mailer, settings)
+
+    record_event = providers.Factory(RecordEvent, uow=uow, clock=clock, ids=ids)
+    mint_from_sale = providers.Factory(
+        MintFromSale, uow=uow, catalog=catalog, signer=signer, clock=clock, ids=ids, wakeup=wakeup
+    )
+    process_event = providers.Factory(
+        ProcessEvent, uow=uow, parsers=parsers, catalog=catalog, mint=mint_from_sale, clock=clock
+    )
+    deliver_pending = providers.Factory(
+        DeliverPending, uow=uow, mailer=mailer, renderer=renderer, catalog=catalog, clock=clock
+    )
+
+
+def check(container: Container) -> None:
+    """Builds everything that reads configuration, so a mistake stops the start with its
+    own message (CatalogError, SigningKeyError, TemplateError) instead of a first request
+    failing."""
+    catalog = container.catalog()
+    container.signer()
+    container.renderer().check(sorted({p.template for p in catalog.products.values() if p.template}))
+    container.mailer()

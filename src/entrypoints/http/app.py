@@ -1,0 +1,46 @@
+"""The aiohttp application."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from entrypoints.container import Container
+from entrypoints.http import health, middleware, webhooks
+from entrypoints.http.keys import CONTAINER
+from entrypoints.worker import DeliveryWorker
+
+WORKER = web.AppKey("worker", DeliveryWorker)
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_route("*", "/webhooks/gumroad", webhooks.gumroad)
+    app.router.add_get("/health", health.health)
+    app.router.add_get("/ready", health.ready)
+
+
+def create_app(container: Container, *, worker: bool = True) -> web.Application:
+    app = web.Application(
+        middlewares=[middleware.errors], client_max_size=webhooks.MAX_BODY
+    )
+    app[CONTAINER] = container
+    container.wire(modules=[webhooks, health])
+    setup_routes(app)
+    app.cleanup_ctx.append(_engine_ctx)
+    if worker:
+        app[WORKER] = DeliveryWorker(container.deliver_pending(), container.wakeup())
+        app.cleanup_ctx.append(_worker_ctx)
+    return app
+
+
+async def _engine_ctx(app: web.Application):
+    yield
+    container = app[CONTAINER]
+    container.unwire()
+    await container.engine().dispose()
+
+
+async def _worker_ctx(app: web.Application):
+    worker = app[WORKER]
+    worker.start()
+    yield
+    await worker.stop()

@@ -1,0 +1,45 @@
+"""Errors to HTTP answers, in one place."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from core.domain.errors import DomainError, NotFound
+from ports.errors import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND_BODY = "404: Not Found"
+
+
+def not_found() -> web.Response:
+    """The one 404 every unknown path and every unauthorised webhook gets, byte for byte."""
+    return web.Response(status=404, text=NOT_FOUND_BODY)
+
+
+def json_error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": code, "message": message}, status=status)
+
+
+@web.middleware
+async def errors(request: web.Request, handler):
+    try:
+        return await handler(request)
+    except web.HTTPNotFound:
+        return not_found()
+    except web.HTTPException:
+        raise
+    except StorageUnavailable as exc:
+        log.warning("storage unavailable on %s %s: %s", request.method, request.path, exc)
+        response = json_error(503, "storage_unavailable", "the database is unavailable; try again")
+        response.headers["Retry-After"] = "30"
+        return response
+    except NotFound as exc:
+        return json_error(404, exc.code, exc.message)
+    except DomainError as exc:
+        return json_error(422, exc.code, exc.message)
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return json_error(500, "internal", "internal error")

@@ -1,0 +1,127 @@
+"""Settings from the environment (12-factor). Every problem names the variable."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV_SIGNING_KEY = ROOT / "config" / "dev-signing-key.pem"
+
+
+class SettingsError(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    app_env: str
+    database_url: str
+    webhook_secrets: tuple[str, ...]
+    admin_tokens: tuple[str, ...]
+    signing_key: str
+    verify_keys: tuple[str, ...]
+    products_file: Path
+    templates_dir: Path
+    mail_from: str
+    mail_dir: Path
+    postmark_token: str | None
+    postmark_from: str | None
+    postmark_message_stream: str
+    smtp_url: str | None
+    var_dir: Path
+
+    @property
+    def production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
+    def uses_dev_signing_key(self) -> bool:
+        return self.signing_key == str(DEV_SIGNING_KEY)
+
+    @property
+    def mailer_kind(self) -> str:
+        if self.postmark_token:
+            return "postmark"
+        if self.smtp_url:
+            return "smtp"
+        return "file"
+
+
+def _list(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    app_env = env.get("APP_ENV", "development").strip() or "development"
+    if app_env not in ("development", "production", "test"):
+        raise SettingsError(f"APP_ENV: {app_env!r} is not development, production or test")
+    var_dir = Path(env.get("LICENSEMINT_VAR_DIR", "var"))
+    database_url = env.get("DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'licensemint.db'}"
+    if "://" not in database_url:
+        raise SettingsError("DATABASE_URL: not a URL (e.g. postgresql+asyncpg://user:pass@host/db)")
+    scheme = database_url.split("://", 1)[0]
+    if scheme in ("postgres", "postgresql"):
+        database_url = "postgresql+asyncpg://" + database_url.split("://", 1)[1]
+    elif scheme == "sqlite":
+        database_url = "sqlite+aiosqlite://" + database_url.split("://", 1)[1]
+    elif scheme not in ("postgresql+asyncpg", "sqlite+aiosqlite"):
+        raise SettingsError(f"DATABASE_URL: unsupported scheme {scheme!r} (postgresql or sqlite)")
+
+    webhook_secrets = _list(env.get("GUMROAD_WEBHOOK_SECRETS"))
+    for secret in webhook_secrets:
+        if len(secret) < 16:
+            raise SettingsError("GUMROAD_WEBHOOK_SECRETS: each secret needs at least 16 characters")
+    admin_tokens = _list(env.get("ADMIN_TOKENS"))
+    signing_key = env.get("LICENSE_SIGNING_KEY", "").strip()
+
+    if app_env == "production":
+        missing = [
+            name
+            for name, value in (
+                ("LICENSE_SIGNING_KEY", signing_key),
+                ("GUMROAD_WEBHOOK_SECRETS", webhook_secrets),
+                ("ADMIN_TOKENS", admin_tokens),
+            )
+            if not value
+        ]
+        if missing:
+            raise SettingsError(f"APP_ENV=production needs {', '.join(missing)}")
+        if Path(signing_key) == DEV_SIGNING_KEY:
+            raise SettingsError("LICENSE_SIGNING_KEY: the development key is not for production")
+    if not webhook_secrets:
+        webhook_secrets = (_dev_webhook_secret(var_dir),)
+
+    return Settings(
+        app_env=app_env,
+        database_url=database_url,
+        webhook_secrets=webhook_secrets,
+        admin_tokens=admin_tokens,
+        signing_key=signing_key or str(DEV_SIGNING_KEY),
+        verify_keys=_list(env.get("LICENSE_VERIFY_KEYS")),
+        products_file=Path(env.get("PRODUCTS_FILE") or ROOT / "config" / "products.yaml"),
+        templates_dir=Path(env.get("TEMPLATES_DIR") or ROOT / "config" / "templates"),
+        mail_from=env.get("MAIL_FROM") or env.get("POSTMARK_FROM") or "licensemint <licenses@localhost>",
+        mail_dir=Path(env.get("MAIL_DIR") or var_dir / "mail"),
+        postmark_token=env.get("POSTMARK_TOKEN") or None,
+        postmark_from=env.get("POSTMARK_FROM") or None,
+        postmark_message_stream=env.get("POSTMARK_MESSAGE_STREAM") or "outbound",
+        smtp_url=env.get("SMTP_URL") or None,
+        var_dir=var_dir,
+    )
+
+
+def _dev_webhook_secret(var_dir: Path) -> str:
+    """Outside production, a random secret kept in var/ so the URL survives restarts."""
+    path = var_dir / "dev-webhook-secret"
+    if path.is_file():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(24)
+    path.touch(mode=0o600)
+    path.write_text(secret + "\n")
+    return secret

@@ -1,0 +1,12 @@
+"""Signing license keys. The key format is the adapter's; the claims are the core's."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from core.domain.keys import LicenseClaims, SignedKey
+
+
+class Signer(Protocol):
+    def sign(self, claims: LicenseClaims) -> SignedKey:
+        """A key that any holder of the matching public key can verify offline."""

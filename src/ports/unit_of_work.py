@@ -1,0 +1,82 @@
+"""The transaction boundary and the repositories that hang off it.
+
+A unit of work is used as `async with uow: ...; await uow.commit()`. Writes made through
+its repositories are visible to other units of work only after `commit()`; leaving the
+block without committing rolls them back. A unit of work is used once. Adapters raise
+`ports.errors.StorageUnavailable` when the store cannot be reached and
+`ports.errors.AlreadyExists` when a unique rule refuses a write (from the write itself or
+from `commit()`); after either, the unit of work is rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Protocol, Self
+
+from core.domain.model import Delivery, Event, HistoryEntry, License
+
+
+class EventRepository(Protocol):
+    async def add(self, event: Event) -> None: ...
+
+    async def get(self, event_id: str) -> Event | None: ...
+
+    async def update(self, event: Event) -> None:
+        """Saves what processing found: kind, external id, status, outcome, attempts."""
+
+
+class LicenseRepository(Protocol):
+    async def add(self, license: License) -> None:
+        """Raises AlreadyExists when a license for (source, order_id) exists."""
+
+    async def get(self, license_id: str) -> License | None: ...
+
+    async def get_by_order(self, source: str, order_id: str) -> License | None: ...
+
+    async def get_by_subscription(self, source: str, subscription_id: str) -> License | None: ...
+
+    async def update(self, license: License) -> None: ...
+
+
+class HistoryRepository(Protocol):
+    async def add(self, entry: HistoryEntry) -> None: ...
+
+    async def for_license(self, license_id: str) -> Sequence[HistoryEntry]:
+        """Oldest first."""
+
+
+class DeliveryRepository(Protocol):
+    async def add(self, delivery: Delivery) -> None: ...
+
+    async def get(self, delivery_id: str) -> Delivery | None: ...
+
+    async def for_license(self, license_id: str) -> Sequence[Delivery]: ...
+
+    async def claim_due(
+        self, *, now: datetime, lease_until: datetime, worker_id: str, limit: int
+    ) -> Sequence[Delivery]:
+        """Claims up to `limit` pending deliveries that are due and not leased by a live
+        claim (no lease, or a lease that ended before `now`), oldest due first. Claimed rows
+        get `lease_until`, `worker_id` and one more attempt. Two units of work never claim
+        the same delivery while a lease lasts."""
+
+    async def update(self, delivery: Delivery, *, claimed_by: str | None = None) -> bool:
+        """Saves the delivery. With `claimed_by`, saves only while that worker still holds
+        the claim, and answers whether it did."""
+
+
+class UnitOfWork(Protocol):
+    events: EventRepository
+    licenses: LicenseRepository
+    history: HistoryRepository
+    deliveries: DeliveryRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -1,0 +1,108 @@
+"""DeliverPending on memory adapters: claims, results, retries, dead letters."""
+
+from datetime import timedelta
+
+import pytest
+
+from core.domain.model import DeliveryStatus, LicenseStatus
+from ports.mailer import SendOutcome, SendResult
+from tests.conftest import gumroad_body
+from tests.unit.world import World
+
+
+@pytest.fixture
+async def world() -> World:
+    w = World()
+    await w.receive(gumroad_body("01_sale_licensed_basic"))
+    return w
+
+
+async def test_a_due_delivery_is_sent_once_with_the_key_in_both_parts(world):
+    report = await world.deliver_due()
+    assert (report.claimed, report.sent) == (1, 1)
+    [email] = world.mailer.sent
+    [lic] = world.licenses()
+    assert email.to == "jane.doe@example.com" and lic.key in email.text and lic.key in email.html
+    assert "AcmeSoft Pro" in email.subject
+    [delivery] = world.deliveries()
+    assert delivery.status is DeliveryStatus.SENT and delivery.provider_message_id == "msg-1"
+    assert delivery.lease_until is None and delivery.attempts == 1
+    assert (await world.deliver_due()).claimed == 0
+
+
+async def test_a_leased_delivery_is_not_claimed_by_a_second_worker(world):
+    async with world.uow() as uow:
+        claimed = await uow.deliveries.claim_due(
+            now=world.clock.now(), lease_until=world.clock.now() + timedelta(minutes=2),
+            worker_id="other", limit=10,
+        )
+        await uow.commit()
+    assert len(claimed) == 1
+    assert (await world.deliver_due("w1")).claimed == 0
+    world.clock.advance(minutes=3)  # the other worker died; its lease lapsed
+    assert (await world.deliver_due("w1")).sent == 1
+
+
+async def test_a_transient_failure_retries_later_with_backoff(world):
+    world.mailer.script = [SendResult(outcome=SendOutcome.TRANSIENT, detail="451 try later")]
+    report = await world.deliver_due()
+    assert report.retrying == 1
+    [delivery] = world.deliveries()
+    assert delivery.status is DeliveryStatus.PENDING and "451" in delivery.last_error
+    assert delivery.next_attempt_at == world.clock.now() + timedelta(seconds=7.5)  # 10 s, rand 0.5
+    assert (await world.deliver_due()).claimed == 0  # not due yet
+    world.clock.advance(seconds=8)
+    assert (await world.deliver_due()).sent == 1
+    assert world.deliveries()[0].attempts == 2
+
+
+async def test_attempts_run_out_and_the_delivery_is_dead_with_the_reason(world):
+    world.mailer.script = [SendResult(outcome=SendOutcome.TRANSIENT, detail="down")] * 12
+    for _ in range(12):
+        await world.deliver_due()
+        world.clock.advance(hours=2)
+    [delivery] = world.deliveries()
+    assert delivery.status is DeliveryStatus.DEAD and "gave up after 12 attempts" in delivery.last_error
+
+
+@pytest.mark.parametrize(
+    "outcome", [SendOutcome.PERMANENT_MESSAGE, SendOutcome.PERMANENT_RECIPIENT]
+)
+async def test_a_permanent_failure_is_dead_at_once_and_the_license_untouched(world, outcome):
+    world.mailer.script = [SendResult(outcome=outcome, detail="inactive recipient")]
+    report = await world.deliver_due()
+    assert report.dead == 1
+    [delivery] = world.deliveries()
+    assert delivery.status is DeliveryStatus.DEAD and "inactive recipient" in delivery.last_error
+    assert world.licenses()[0].status is LicenseStatus.ACTIVE
+
+
+async def test_a_configuration_failure_spends_no_attempt_and_is_reported(world):
+    world.mailer.script = [SendResult(outcome=SendOutcome.CONFIGURATION, detail="bad token")]
+    report = await world.deliver_due()
+    assert report.configuration_error == "bad token"
+    [delivery] = world.deliveries()
+    assert delivery.status is DeliveryStatus.PENDING and delivery.attempts == 0
+
+
+async def test_a_mailer_that_raises_leaves_the_delivery_retryable(world):
+    class Exploding:
+        async def send(self, email):
+            raise OSError("disk on fire")
+
+    world.deliver._mailer = Exploding()
+    report = await world.deliver_due()
+    assert report.retrying == 1
+    [delivery] = world.deliveries()
+    assert delivery.status is DeliveryStatus.PENDING and "disk on fire" in delivery.last_error
+    assert world.licenses()[0].status is LicenseStatus.ACTIVE
+
+
+async def test_user_supplied_names_are_escaped_in_html(world):
+    from tests.unit.test_gumroad_parser import sale_body
+
+    await world.receive(sale_body(sale_id="XSS==", full_name="<script>alert(1)</script>\r\nBcc: x@evil"))
+    await world.deliver_due()
+    email = next(e for e in world.mailer.sent if "script" in e.text)
+    assert "<script>" not in email.html and "&lt;script&gt;" in email.html
+    assert "\n" not in email.subject
