@@ -17,6 +17,7 @@ from adapters.signing.verifier import key_id, verify
 from adapters.sql import migrate
 from adapters.sql.engine import is_sqlite
 from entrypoints.container import Container, check
+from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("licensemint")
@@ -24,16 +25,6 @@ log = logging.getLogger("licensemint")
 
 class StartupError(Exception):
     pass
-
-
-def configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("aiohttp.access").setLevel(logging.INFO)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def build_container(settings: Settings) -> Container:
@@ -78,12 +69,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 async def _serve(container: Container, settings: Settings, host: str, port: int, *, worker: bool) -> int:
     from aiohttp import web
 
-    from entrypoints.http.access_log import RedactingAccessLogger
-    from entrypoints.http.app import create_app
+    from entrypoints.http.app import RUNNER_OPTIONS, create_app
 
     await _require_current_schema(container)
     app = create_app(container, worker=worker)
-    runner = web.AppRunner(app, access_log_class=RedactingAccessLogger, handle_signals=False)
+    runner = web.AppRunner(app, handle_signals=False, **RUNNER_OPTIONS)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     try:

@@ -26,10 +26,17 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     )
 
 
-def _sqlite_engine(url: str) -> AsyncEngine:
+def ensure_sqlite_directory(url: str) -> None:
+    """SQLite creates the file but not its folder; the embedded default needs no set-up."""
+    if not is_sqlite(url):
+        return
     database = sa.make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_engine(url: str) -> AsyncEngine:
+    ensure_sqlite_directory(url)
     # One connection: SQLite allows one writer at a time, so transactions queue for the
     # connection in-process instead of failing with "database is locked".
     engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=30)

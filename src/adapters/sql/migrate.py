@@ -16,6 +16,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sql.engine import ensure_sqlite_directory
+
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
 
@@ -27,6 +29,7 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    ensure_sqlite_directory(url)
     _in_thread(command.upgrade, alembic_config(url), revision)
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 from aiohttp import web
 
 from entrypoints.container import Container
+from entrypoints.http.access_log import RedactingAccessLogger
 from entrypoints.http import health, middleware, webhooks
 from entrypoints.http.keys import CONTAINER
 from entrypoints.worker import DeliveryWorker
 
 WORKER = web.AppKey("worker", DeliveryWorker)
+
+# How every runner of the app must be configured (the CLI's and the tests').
+RUNNER_OPTIONS = {"access_log_class": RedactingAccessLogger}
 
 
 def setup_routes(app: web.Application) -> None:

@@ -1,0 +1,221 @@
+"""One contract for every storage adapter: memory, SQLite and PostgreSQL."""
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from adapters.sql.engine import create_engine
+from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+from core.domain.model import (
+    ActorType, Delivery, DeliveryStatus, Event, EventStatus, HistoryEntry, License, LicenseStatus,
+)
+from ports.errors import AlreadyExists, StorageUnavailable
+
+T0 = datetime(2026, 3, 14, 16, 2, 11, 123456, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def uow(request):
+    if request.param == "memory":
+        yield MemoryUnitOfWorkFactory()
+        return
+    engine = create_engine(request.getfixturevalue(f"{request.param}_url"))
+    yield SqlUnitOfWorkFactory(engine)
+    await engine.dispose()
+
+
+def event(id="evt_1", **kw) -> Event:
+    return Event(id=id, source="gumroad", body=b"a=1&b=%5B%5D\x00\xff", content_type="application/x-www-form-urlencoded",
+                 received_at=T0, **kw)
+
+
+def license(id="lic_1", order_id="sale==", **kw) -> License:
+    fields = dict(
+        id=id, source="gumroad", order_id=order_id, product="acmesoft-pro", tier="desktop", seats=2,
+        email="jane@example.com", licensee="Zoë", test=False, status=LicenseStatus.ACTIVE,
+        key="LIC1.x.y.z", kid="x", issued_at=T0, created_at=T0, updated_at=T0,
+    )
+    fields.update(kw)
+    return License(**fields)
+
+
+def delivery(id="dlv_1", license_id="lic_1", due=T0, **kw) -> Delivery:
+    return Delivery(id=id, license_id=license_id, recipient="jane@example.com",
+                    status=DeliveryStatus.PENDING, created_at=T0, next_attempt_at=due, **kw)
+
+
+async def add_license(uow, lic=None):
+    async with uow() as u:
+        await u.licenses.add(lic or license())
+        await u.commit()
+
+
+async def test_an_event_round_trips_byte_for_byte(uow):
+    async with uow() as u:
+        await u.events.add(event())
+        await u.commit()
+    async with uow() as u:
+        got = await u.events.get("evt_1")
+    assert got == event() and got.received_at.tzinfo is not None
+
+
+async def test_updating_an_event_keeps_its_body_and_saves_the_outcome(uow):
+    async with uow() as u:
+        await u.events.add(event())
+        await u.commit()
+    done = replace(event(), status=EventStatus.FAILED, kind="sale", external_id="s==", outcome="why",
+                   attempts=2, processed_at=T0 + timedelta(seconds=1), body=b"ignored")
+    async with uow() as u:
+        await u.events.update(done)
+        await u.commit()
+    async with uow() as u:
+        got = await u.events.get("evt_1")
+    assert got == replace(done, body=event().body)
+
+
+async def test_writes_are_invisible_until_commit_and_gone_without_it(uow):
+    async with uow() as u:
+        await u.events.add(event())
+        # no commit
+    async with uow() as u:
+        assert await u.events.get("evt_1") is None
+
+
+async def test_a_license_round_trips_and_is_found_by_order_and_subscription(uow):
+    lic = license(subscription_id="sub==", expires_at=T0 + timedelta(days=30))
+    await add_license(uow, lic)
+    async with uow() as u:
+        assert await u.licenses.get("lic_1") == lic
+        assert await u.licenses.get_by_order("gumroad", "sale==") == lic
+        assert await u.licenses.get_by_order("manual", "sale==") is None
+        assert await u.licenses.get_by_subscription("gumroad", "sub==") == lic
+        assert await u.licenses.get("lic_2") is None
+
+
+async def test_one_license_per_source_and_order_is_enforced(uow):
+    await add_license(uow)
+    with pytest.raises(AlreadyExists):
+        async with uow() as u:
+            await u.licenses.add(license(id="lic_2"))
+            await u.commit()
+    await add_license(uow, license(id="lic_3", source="manual"))
+    async with uow() as u:
+        assert (await u.licenses.get_by_order("gumroad", "sale==")).id == "lic_1"
+
+
+async def test_concurrent_inserts_of_one_order_leave_exactly_one(uow):
+    async def attempt(i):
+        try:
+            async with uow() as u:
+                await u.licenses.add(license(id=f"lic_{i}"))
+                await u.commit()
+            return True
+        except AlreadyExists:
+            return False
+
+    results = await asyncio.gather(*(attempt(i) for i in range(8)))
+    assert results.count(True) == 1
+
+
+async def test_license_updates_and_history_are_kept_in_order(uow):
+    await add_license(uow)
+    async with uow() as u:
+        lic = await u.licenses.get("lic_1")
+        await u.licenses.update(replace(lic, status=LicenseStatus.REVOKED, status_reason="refund"))
+        for i, (frm, to) in enumerate([(None, LicenseStatus.ACTIVE), (LicenseStatus.ACTIVE, LicenseStatus.REVOKED)]):
+            await u.history.add(HistoryEntry(license_id="lic_1", at=T0 + timedelta(seconds=i), from_status=frm,
+                                             to_status=to, reason=f"r{i}", actor_type=ActorType.EVENT, actor_id="evt_1"))
+        await u.commit()
+    async with uow() as u:
+        assert (await u.licenses.get("lic_1")).status is LicenseStatus.REVOKED
+        history = await u.history.for_license("lic_1")
+    assert [h.reason for h in history] == ["r0", "r1"] and history[0].from_status is None
+
+
+async def test_claiming_takes_due_unleased_deliveries_oldest_first_and_counts_the_attempt(uow):
+    await add_license(uow)
+    async with uow() as u:
+        await u.deliveries.add(delivery("dlv_late", due=T0 + timedelta(minutes=5)))
+        await u.deliveries.add(delivery("dlv_b", due=T0 + timedelta(seconds=2)))
+        await u.deliveries.add(delivery("dlv_a", due=T0 + timedelta(seconds=1)))
+        await u.deliveries.add(replace(delivery("dlv_sent"), status=DeliveryStatus.SENT))
+        await u.commit()
+    now = T0 + timedelta(minutes=1)
+    async with uow() as u:
+        claimed = await u.deliveries.claim_due(now=now, lease_until=now + timedelta(minutes=2), worker_id="w1", limit=10)
+        await u.commit()
+    assert [d.id for d in claimed] == ["dlv_a", "dlv_b"]
+    assert all(d.worker_id == "w1" and d.attempts == 1 and d.lease_until == now + timedelta(minutes=2) for d in claimed)
+    async with uow() as u:
+        again = await u.deliveries.claim_due(now=now, lease_until=now, worker_id="w2", limit=10)
+        await u.commit()
+    assert again == []
+    later = now + timedelta(minutes=3)
+    async with uow() as u:
+        taken_over = await u.deliveries.claim_due(now=later, lease_until=later, worker_id="w2", limit=1)
+        await u.commit()
+    assert [(d.id, d.worker_id, d.attempts) for d in taken_over] == [("dlv_a", "w2", 2)]
+
+
+async def test_a_result_is_saved_only_while_the_claim_is_held(uow):
+    await add_license(uow)
+    async with uow() as u:
+        await u.deliveries.add(delivery())
+        await u.commit()
+    async with uow() as u:
+        [d] = await u.deliveries.claim_due(now=T0, lease_until=T0 + timedelta(minutes=2), worker_id="w1", limit=5)
+        await u.commit()
+    sent = replace(d, status=DeliveryStatus.SENT, lease_until=None, worker_id=None, provider_message_id="m1", sent_at=T0)
+    async with uow() as u:
+        assert await u.deliveries.update(sent, claimed_by="someone-else") is False
+        assert await u.deliveries.update(sent, claimed_by="w1") is True
+        await u.commit()
+    async with uow() as u:
+        assert await u.deliveries.get("dlv_1") == sent
+        assert await u.deliveries.for_license("lic_1") == [sent]
+
+
+async def test_concurrent_claims_never_hand_out_one_delivery_twice(uow):
+    await add_license(uow)
+    async with uow() as u:
+        for i in range(30):
+            await u.deliveries.add(delivery(f"dlv_{i:02d}"))
+        await u.commit()
+
+    async def claim(worker):
+        got = []
+        while True:
+            async with uow() as u:
+                batch = await u.deliveries.claim_due(now=T0, lease_until=T0 + timedelta(minutes=2), worker_id=worker, limit=3)
+                await u.commit()
+            if not batch:
+                return got
+            got += [d.id for d in batch]
+
+    results = await asyncio.gather(*(claim(f"w{i}") for i in range(4)))
+    everything = [d for r in results for d in r]
+    assert sorted(everything) == [f"dlv_{i:02d}" for i in range(30)]
+
+
+async def test_an_unreachable_store_raises_storage_unavailable(uow, tmp_path):
+    if isinstance(uow, MemoryUnitOfWorkFactory):
+        uow.store.available = False
+        broken = uow
+    else:
+        url = uow.engine.url
+        if url.get_backend_name() == "postgresql":
+            url = url.set(port=1, host="127.0.0.1")  # nothing listens there
+        else:
+            url = url.set(database=str(tmp_path))  # a directory cannot be opened as a database
+        broken = SqlUnitOfWorkFactory(create_engine(url.render_as_string(hide_password=False)))
+    try:
+        with pytest.raises(StorageUnavailable):
+            async with broken() as u:
+                await u.events.add(event())
+                await u.commit()
+    finally:
+        if broken is not uow:
+            await broken.engine.dispose()
