@@ -96,6 +96,14 @@ def database_url(request) -> str:
     return request.getfixturevalue(f"{request.param}_url")
 
 
+def broken_sqlite_url(tmp_path: Path) -> str:
+    """A SQLite URL whose file is not a database: connecting works, every statement fails,
+    as when the disk under a database goes bad."""
+    path = tmp_path / "not-a-database.db"
+    path.write_bytes(b"this is not a database file " * 200)
+    return f"sqlite+aiosqlite:///{path}"
+
+
 def make_env(tmp_path: Path, database_url: str, **overrides: str) -> dict[str, str]:
     env = {
         "APP_ENV": "test",

@@ -5,6 +5,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from adapters.sql.engine import create_engine
@@ -13,6 +14,7 @@ from core.domain.model import (
     ActorType, Delivery, DeliveryStatus, Event, EventStatus, HistoryEntry, License, LicenseStatus,
 )
 from ports.errors import AlreadyExists, StorageUnavailable
+from tests.conftest import broken_sqlite_url
 
 T0 = datetime(2026, 3, 14, 16, 2, 11, 123456, tzinfo=UTC)
 
@@ -209,7 +211,7 @@ async def test_an_unreachable_store_raises_storage_unavailable(uow, tmp_path):
         if url.get_backend_name() == "postgresql":
             url = url.set(port=1, host="127.0.0.1")  # nothing listens there
         else:
-            url = url.set(database=str(tmp_path))  # a directory cannot be opened as a database
+            url = sa.make_url(broken_sqlite_url(tmp_path))
         broken = SqlUnitOfWorkFactory(create_engine(url.render_as_string(hide_password=False)))
     try:
         with pytest.raises(StorageUnavailable):

@@ -9,7 +9,7 @@ from adapters.signing.verifier import verify
 from entrypoints.logs import quiet_leaky_loggers
 from adapters.sql.engine import create_engine
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
-from tests.conftest import WEBHOOK_SECRET, gumroad_body
+from tests.conftest import WEBHOOK_SECRET, broken_sqlite_url, gumroad_body
 from tests.fakes import RecordingMailer
 from tests.unit.test_gumroad_parser import sale_body
 from ports.mailer import SendOutcome, SendResult
@@ -134,7 +134,7 @@ async def test_the_secret_and_the_key_never_reach_a_log_line(service, caplog):
 
 
 async def test_storage_down_answers_503_so_gumroad_retries(start_service, sqlite_url, tmp_path):
-    broken = SqlUnitOfWorkFactory(create_engine(f"sqlite+aiosqlite:///{tmp_path}"))
+    broken = SqlUnitOfWorkFactory(create_engine(broken_sqlite_url(tmp_path)))
     service = await start_service(sqlite_url, overrides={"uow": broken})
     response = await service.post_sale(SALE)
     assert response.status == 503 and response.headers["Retry-After"]
@@ -142,7 +142,7 @@ async def test_storage_down_answers_503_so_gumroad_retries(start_service, sqlite
 
 
 async def test_ready_is_503_when_the_database_is_unreachable(start_service, sqlite_url, tmp_path):
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}")
+    engine = create_engine(broken_sqlite_url(tmp_path))
     service = await start_service(sqlite_url, worker=False, overrides={"engine": engine})
     response = await service.client.get("/ready")
     assert response.status == 503

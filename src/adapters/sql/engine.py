@@ -22,7 +22,8 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
-        pool_timeout=10,
+        # Inside Gumroad's 5 s timeout: a starved pool answers 503 (retried), not a timeout.
+        pool_timeout=3,
     )
 
 
@@ -37,9 +38,10 @@ def ensure_sqlite_directory(url: str) -> None:
 
 def _sqlite_engine(url: str) -> AsyncEngine:
     ensure_sqlite_directory(url)
-    # One connection: SQLite allows one writer at a time, so transactions queue for the
-    # connection in-process instead of failing with "database is locked".
-    engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=30)
+    # SQLite allows one writer at a time: units of work take turns on an asyncio lock
+    # (SqlUnitOfWorkFactory) rather than queueing in the pool, whose waiters are left
+    # hanging when a connect fails. The spare connections serve /ready and ad-hoc reads.
+    engine = create_async_engine(url, pool_size=1, max_overflow=4, pool_timeout=10)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection, _record):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Self
 
 import sqlalchemy.exc as sa_exc
@@ -28,17 +29,22 @@ def translate(exc: BaseException) -> BaseException:
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, turn: asyncio.Lock | None = None) -> None:
         self._engine = engine
+        self._turn = turn
         self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
+        if self._turn is not None:
+            await self._turn.acquire()
         try:
             self._conn = await self._engine.connect()
             await self._conn.begin()
         except BaseException as exc:
             if self._conn is not None:
                 await self._conn.close()
+            if self._turn is not None:
+                self._turn.release()
             raise translate(exc) from exc
         self.events = _Guarded(SqlEventRepository(self._conn))
         self.licenses = _Guarded(SqlLicenseRepository(self._conn))
@@ -54,7 +60,11 @@ class SqlUnitOfWork:
         except Exception:  # the connection is already broken; closing it is what is left
             pass
         finally:
-            await self._conn.close()
+            try:
+                await self._conn.close()
+            finally:
+                if self._turn is not None:
+                    self._turn.release()
 
     async def commit(self) -> None:
         assert self._conn is not None
@@ -88,6 +98,8 @@ class _Guarded:
 class SqlUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # SQLite has one writer: units of work take turns in-process (see engine.py).
+        self._turn = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, self._turn)
