@@ -59,6 +59,16 @@ async def _require_current_schema(container: Container) -> None:
         )
 
 
+def _stop_on_signals() -> asyncio.Event:
+    """Set on SIGINT or SIGTERM; installed before anything is announced, so a supervisor
+    that signals as soon as it sees the banner still gets a clean stop."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = load_settings()
     container = build_container(settings)
@@ -71,6 +81,7 @@ async def _serve(container: Container, settings: Settings, host: str, port: int,
 
     from entrypoints.http.app import RUNNER_OPTIONS, create_app
 
+    stop = _stop_on_signals()
     await _require_current_schema(container)
     app = create_app(container, worker=worker)
     runner = web.AppRunner(app, handle_signals=False, **RUNNER_OPTIONS)
@@ -95,10 +106,6 @@ async def _serve(container: Container, settings: Settings, host: str, port: int,
         flush=True,
     )
     log.info("mailer: %s", settings.mailer_kind)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     log.info("shutting down")
     await runner.cleanup()
@@ -115,14 +122,11 @@ async def _worker(container: Container) -> int:
     from adapters.wakeup import AsyncioWakeup
     from entrypoints.worker import DeliveryWorker
 
+    stop = _stop_on_signals()
     await _require_current_schema(container)
     worker = DeliveryWorker(container.deliver_pending(), AsyncioWakeup())
     worker.start()
     print(f"licensemint delivery worker {worker.worker_id} running", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     await worker.stop()
     await container.engine().dispose()

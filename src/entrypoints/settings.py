@@ -12,6 +12,16 @@ ROOT = Path(__file__).resolve().parents[2]
 DEV_SIGNING_KEY = ROOT / "config" / "dev-signing-key.pem"
 
 
+# Every environment variable licensemint reads (compose.yaml and .env.example are checked
+# against this list).
+VARIABLES = (
+    "APP_ENV", "DATABASE_URL", "GUMROAD_WEBHOOK_SECRETS", "ADMIN_TOKENS", "LICENSE_SIGNING_KEY",
+    "LICENSE_VERIFY_KEYS", "PRODUCTS_FILE", "TEMPLATES_DIR", "MAIL_FROM", "MAIL_DIR",
+    "POSTMARK_TOKEN", "POSTMARK_FROM", "POSTMARK_MESSAGE_STREAM", "SMTP_URL",
+    "LICENSEMINT_VAR_DIR", "LOG_LEVEL",
+)
+
+
 class SettingsError(Exception):
     pass
 

@@ -178,3 +178,16 @@ def test_keygen_writes_a_keypair_that_signs_keys_verify_accepts(tmp_path):
     golden_public = json.loads(vectors)["public_key_b64"]
     checked = run_cli(tmp_path, "verify", valid, "--public-key", golden_public)
     assert checked.returncode == 0 and "lic_golden0001" in checked.stdout
+
+
+def test_the_smoke_script_passes_against_the_embedded_default(tmp_path):
+    server = Server(tmp_path)
+    try:
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "scripts/smoke.py"), "--url", server.base, "--secret", WEBHOOK_SECRET],
+            cwd=tmp_path, env=env_for(tmp_path), capture_output=True, text=True, timeout=60,
+        )
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "smoke test passed" in result.stdout

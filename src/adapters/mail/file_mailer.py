@@ -20,20 +20,29 @@ class FileMailer:
 
     async def send(self, email: Email) -> SendResult:
         message = build_message(email, self._sender, cte="8bit")
-        path = self._dir / f"{email.delivery_id}.eml"
         try:
-            await asyncio.to_thread(_write_atomically, path, message.as_bytes())
+            path = await asyncio.to_thread(_write_new_file, self._dir, email.delivery_id, message.as_bytes())
         except OSError as exc:
-            return SendResult(outcome=SendOutcome.TRANSIENT, detail=f"cannot write {path}: {exc.strerror}")
+            return SendResult(outcome=SendOutcome.TRANSIENT, detail=f"cannot write in {self._dir}: {exc.strerror}")
         log.info("email for delivery %s written to %s", email.delivery_id, path)
         return SendResult(outcome=SendOutcome.SENT, message_id=path.name)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".eml.partial")
+def _write_new_file(directory: Path, delivery_id: str, data: bytes) -> Path:
+    """Writes <delivery id>.eml, never over an earlier one: a second send of the same
+    delivery shows up as <delivery id>.2.eml, as a second email would in an inbox."""
+    directory.mkdir(parents=True, exist_ok=True)
+    partial = directory / f".{delivery_id}.{os.getpid()}.partial"
     with open(partial, "wb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
-    os.replace(partial, path)
+    for n in range(1, 1000):
+        path = directory / (f"{delivery_id}.eml" if n == 1 else f"{delivery_id}.{n}.eml")
+        try:
+            os.link(partial, path)  # fails if the name is taken, even by another process
+        except FileExistsError:
+            continue
+        os.unlink(partial)
+        return path
+    raise OSError(f"too many copies of {delivery_id}")

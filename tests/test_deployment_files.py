@@ -1,0 +1,83 @@
+"""compose.yaml, Dockerfile and .env.example, checked without a Docker engine."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from entrypoints.cli import parser
+from entrypoints.settings import VARIABLES
+
+ROOT = Path(__file__).parents[1]
+COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
+
+
+def compose_binary() -> str:
+    found = shutil.which("docker-compose")
+    if not found:
+        pytest.fail("docker-compose (Debian package docker-compose) is needed to validate compose.yaml; "
+                    "./scripts/test installs it when run as root")
+    return found
+
+
+def test_compose_yaml_is_valid_for_compose():
+    result = subprocess.run([compose_binary(), "-f", str(ROOT / "compose.yaml"), "config", "-q"],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_validator_does_reject_a_broken_compose_file(tmp_path):
+    broken = tmp_path / "compose.yaml"
+    broken.write_text((ROOT / "compose.yaml").read_text().replace("condition: service_healthy", "conditon: service_healthy"))
+    result = subprocess.run([compose_binary(), "-f", str(broken), "config", "-q"], capture_output=True, text=True)
+    assert result.returncode != 0
+
+
+def test_compose_runs_postgres_16_migrate_api_worker_and_a_mail_catcher():
+    services = COMPOSE["services"]
+    assert services["db"]["image"] == "postgres:16"
+    assert services["migrate"]["command"] == ["licensemint", "migrate"]
+    assert services["api"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "--no-worker" in services["api"]["command"]
+    assert services["worker"]["command"] == ["licensemint", "worker"]
+    assert "mailpit" in services
+
+
+@pytest.mark.parametrize("service", ["migrate", "api", "worker"])
+def test_each_compose_command_is_one_the_cli_accepts(service):
+    command = COMPOSE["services"][service]["command"]
+    assert command[0] == "licensemint"
+    parser().parse_args(command[1:])  # exits (fails the test) on an unknown command or flag
+
+
+@pytest.mark.parametrize("service", ["migrate", "api", "worker"])
+def test_compose_sets_only_variables_the_code_reads(service):
+    environment = COMPOSE["services"][service]["environment"]
+    assert set(environment) <= set(VARIABLES)
+    assert environment["DATABASE_URL"].startswith("postgresql+asyncpg://")
+
+
+def test_env_example_names_every_variable_and_no_other():
+    text = (ROOT / ".env.example").read_text()
+    named = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", text, flags=re.M))
+    assert named == set(VARIABLES)
+
+
+def test_the_settings_module_reads_exactly_the_listed_variables():
+    source = (ROOT / "src/entrypoints/settings.py").read_text()
+    read = set(re.findall(r'env\.get\("([A-Z_]+)"', source))
+    assert read == set(VARIABLES) - {"LOG_LEVEL"}  # LOG_LEVEL is read by entrypoints/logs.py
+    assert 'os.environ.get("LOG_LEVEL"' in (ROOT / "src/entrypoints/logs.py").read_text()
+
+
+def test_the_dockerfile_runs_as_a_non_root_user_with_a_health_check():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.1\d-slim", dockerfile, flags=re.M)
+    user = re.search(r"^USER (\S+)", dockerfile, flags=re.M)
+    assert user and user.group(1) not in ("root", "0")
+    assert re.search(r"^HEALTHCHECK .*\n?.*?/health", dockerfile, flags=re.M | re.S)
+    cmd = re.search(r'^CMD \["licensemint", (.*)\]', dockerfile, flags=re.M)
+    parser().parse_args([a.strip(' "') for a in cmd.group(1).split(",")])
