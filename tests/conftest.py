@@ -96,6 +96,31 @@ def database_url(request) -> str:
     return request.getfixturevalue(f"{request.param}_url")
 
 
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server (aiosmtpd) on a loopback port; see tests/support/smtp_server.py."""
+    from tests.support.smtp_server import SmtpSink
+
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+async def fake_postmark():
+    """A local server speaking Postmark's email API; see tests/support/fake_postmark.py."""
+    from aiohttp.test_utils import TestServer
+
+    from tests.support.fake_postmark import FakePostmark
+
+    fake = FakePostmark()
+    server = TestServer(fake.app)
+    await server.start_server()
+    fake.url = str(server.make_url("")).rstrip("/")
+    yield fake
+    await server.close()
+
+
 def broken_sqlite_url(tmp_path: Path) -> str:
     """A SQLite URL whose file is not a database: connecting works, every statement fails,
     as when the disk under a database goes bad."""

@@ -42,6 +42,12 @@ class RecordingMailer:
         self.sent: list[Email] = []
         self.script = list(script or [])
 
+    def describe(self) -> str:
+        return "recording (tests)"
+
+    async def close(self) -> None:
+        pass
+
     async def send(self, email: Email) -> SendResult:
         if self.script:
             return self.script.pop(0)

@@ -68,7 +68,7 @@ def test_env_example_names_every_variable_and_no_other():
 
 def test_the_settings_module_reads_exactly_the_listed_variables():
     source = (ROOT / "src/entrypoints/settings.py").read_text()
-    read = set(re.findall(r'env\.get\("([A-Z_]+)"', source))
+    read = set(re.findall(r'(?:env\.get\(|_positive_int\(env, )"([A-Z_]+)"', source))
     assert read == set(VARIABLES) - {"LOG_LEVEL"}  # LOG_LEVEL is read by entrypoints/logs.py
     assert 'os.environ.get("LOG_LEVEL"' in (ROOT / "src/entrypoints/logs.py").read_text()
 

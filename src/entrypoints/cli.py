@@ -31,7 +31,7 @@ def build_container(settings: Settings) -> Container:
     container = Container(settings=settings)
     try:
         check(container)
-    except (CatalogError, SigningKeyError, TemplateError) as exc:
+    except (CatalogError, SigningKeyError, TemplateError, SettingsError) as exc:
         raise StartupError(str(exc)) from None
     return container
 
@@ -98,14 +98,14 @@ async def _serve(container: Container, settings: Settings, host: str, port: int,
     secret = settings.webhook_secrets[0] if not settings.production else "<one of GUMROAD_WEBHOOK_SECRETS>"
     print(f"licensemint listening on {base}", flush=True)
     print(f"Gumroad webhook URL (Settings → Advanced → Ping): {base}/webhooks/gumroad?secret={secret}", flush=True)
-    mail_detail = f" → {settings.mail_dir}" if settings.mailer_kind == "file" else ""
+    mailer = container.mailer().describe()
     print(
-        f"database: {_describe_database(settings.database_url)}; mailer: {settings.mailer_kind}{mail_detail}; "
+        f"database: {_describe_database(settings.database_url)}; mailer: {mailer}; "
         f"delivery worker: {'on' if worker else 'off'}; signing key: "
         f"{'development' if settings.uses_dev_signing_key else 'configured'} (kid {container.signer().signing_kid})",
         flush=True,
     )
-    log.info("mailer: %s", settings.mailer_kind)
+    log.info("mailer: %s", mailer)
     await stop.wait()
     log.info("shutting down")
     await runner.cleanup()
@@ -126,9 +126,11 @@ async def _worker(container: Container) -> int:
     await _require_current_schema(container)
     worker = DeliveryWorker(container.deliver_pending(), AsyncioWakeup())
     worker.start()
-    print(f"licensemint delivery worker {worker.worker_id} running", flush=True)
+    log.info("mailer: %s", container.mailer().describe())
+    print(f"licensemint delivery worker {worker.worker_id} running; mailer: {container.mailer().describe()}", flush=True)
     await stop.wait()
     await worker.stop()
+    await container.mailer().close()
     await container.engine().dispose()
     return 0
 

@@ -12,16 +12,19 @@ from adapters.catalog.yaml_catalog import YamlCatalog
 from adapters.clock import RandomIds, SystemClock
 from adapters.gumroad.parser import GumroadParser
 from adapters.mail.file_mailer import FileMailer
+from adapters.mail.postmark import PostmarkMailer
+from adapters.mail.smtp import SmtpMailer, SmtpUrlError
 from adapters.mail.rendering import JinjaEmailRenderer
 from adapters.signing.ed25519 import Ed25519Signer, load_private_key, load_public_keys
 from adapters.sql.engine import create_engine
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from adapters.wakeup import AsyncioWakeup
+from core.domain.retry import RetryPolicy
 from core.usecases.deliver_pending import DeliverPending
 from core.usecases.mint_from_sale import MintFromSale
 from core.usecases.process_event import ProcessEvent
 from core.usecases.record_event import RecordEvent
-from entrypoints.settings import Settings
+from entrypoints.settings import Settings, SettingsError
 
 
 def build_signer(settings: Settings) -> Ed25519Signer:
@@ -32,7 +35,21 @@ def build_signer(settings: Settings) -> Ed25519Signer:
 
 
 def build_mailer(settings: Settings):
+    """Postmark when its token is set, else SMTP when its URL is set, else .eml files."""
+    if settings.postmark_token:
+        return PostmarkMailer(
+            settings.postmark_token,
+            settings.mail_from,
+            message_stream=settings.postmark_message_stream,
+            base_url=settings.postmark_api_url,
+        )
+    if settings.smtp_url:
+        try:
+            return SmtpMailer(settings.smtp_url, settings.mail_from)
+        except SmtpUrlError as exc:
+            raise SettingsError(str(exc)) from None
     return FileMailer(settings.mail_dir, settings.mail_from)
+
 
 
 class Container(containers.DeclarativeContainer):
@@ -56,8 +73,10 @@ class Container(containers.DeclarativeContainer):
     process_event = providers.Factory(
         ProcessEvent, uow=uow, parsers=parsers, catalog=catalog, mint=mint_from_sale, clock=clock
     )
+    retry_policy = providers.Singleton(RetryPolicy, max_attempts=settings.provided.delivery_max_attempts)
     deliver_pending = providers.Factory(
-        DeliverPending, uow=uow, mailer=mailer, renderer=renderer, catalog=catalog, clock=clock
+        DeliverPending, uow=uow, mailer=mailer, renderer=renderer, catalog=catalog, clock=clock,
+        policy=retry_policy,
     )
 
 

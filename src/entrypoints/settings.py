@@ -17,7 +17,8 @@ DEV_SIGNING_KEY = ROOT / "config" / "dev-signing-key.pem"
 VARIABLES = (
     "APP_ENV", "DATABASE_URL", "GUMROAD_WEBHOOK_SECRETS", "ADMIN_TOKENS", "LICENSE_SIGNING_KEY",
     "LICENSE_VERIFY_KEYS", "PRODUCTS_FILE", "TEMPLATES_DIR", "MAIL_FROM", "MAIL_DIR",
-    "POSTMARK_TOKEN", "POSTMARK_FROM", "POSTMARK_MESSAGE_STREAM", "SMTP_URL",
+    "POSTMARK_TOKEN", "POSTMARK_FROM", "POSTMARK_MESSAGE_STREAM", "POSTMARK_API_URL", "SMTP_URL",
+    "DELIVERY_MAX_ATTEMPTS",
     "LICENSEMINT_VAR_DIR", "LOG_LEVEL",
 )
 
@@ -41,7 +42,9 @@ class Settings:
     postmark_token: str | None
     postmark_from: str | None
     postmark_message_stream: str
+    postmark_api_url: str
     smtp_url: str | None
+    delivery_max_attempts: int
     var_dir: Path
 
     @property
@@ -52,13 +55,6 @@ class Settings:
     def uses_dev_signing_key(self) -> bool:
         return self.signing_key == str(DEV_SIGNING_KEY)
 
-    @property
-    def mailer_kind(self) -> str:
-        if self.postmark_token:
-            return "postmark"
-        if self.smtp_url:
-            return "smtp"
-        return "file"
 
 
 def _list(value: str | None) -> tuple[str, ...]:
@@ -103,6 +99,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             raise SettingsError(f"APP_ENV=production needs {', '.join(missing)}")
         if Path(signing_key) == DEV_SIGNING_KEY:
             raise SettingsError("LICENSE_SIGNING_KEY: the development key is not for production")
+    if env.get("POSTMARK_TOKEN") and not (env.get("POSTMARK_FROM") or env.get("MAIL_FROM")):
+        raise SettingsError("POSTMARK_FROM: needed with POSTMARK_TOKEN (a confirmed sender signature)")
     if not webhook_secrets:
         webhook_secrets = (_dev_webhook_secret(var_dir),)
 
@@ -115,14 +113,33 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         verify_keys=_list(env.get("LICENSE_VERIFY_KEYS")),
         products_file=Path(env.get("PRODUCTS_FILE") or ROOT / "config" / "products.yaml"),
         templates_dir=Path(env.get("TEMPLATES_DIR") or ROOT / "config" / "templates"),
-        mail_from=env.get("MAIL_FROM") or env.get("POSTMARK_FROM") or "licensemint <licenses@localhost>",
+        mail_from=(
+            (env.get("POSTMARK_FROM") if env.get("POSTMARK_TOKEN") else None)
+            or env.get("MAIL_FROM")
+            or "licensemint <licenses@localhost>"
+        ),
         mail_dir=Path(env.get("MAIL_DIR") or var_dir / "mail"),
         postmark_token=env.get("POSTMARK_TOKEN") or None,
         postmark_from=env.get("POSTMARK_FROM") or None,
         postmark_message_stream=env.get("POSTMARK_MESSAGE_STREAM") or "outbound",
+        postmark_api_url=env.get("POSTMARK_API_URL") or "https://api.postmarkapp.com",
         smtp_url=env.get("SMTP_URL") or None,
+        delivery_max_attempts=_positive_int(env, "DELIVERY_MAX_ATTEMPTS", 20),
         var_dir=var_dir,
     )
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name}: {value!r} is not a whole number") from None
+    if number < 1:
+        raise SettingsError(f"{name}: must be at least 1")
+    return number
 
 
 def _dev_webhook_secret(var_dir: Path) -> str:

@@ -17,11 +17,14 @@ class Email:
     text: str
     html: str
     delivery_id: str
+    confirm_first: bool = False
+    """An earlier attempt may have reached the provider: check before sending again."""
 
 
 class SendOutcome(str, enum.Enum):
     SENT = "sent"
     TRANSIENT = "transient"
+    AMBIGUOUS = "ambiguous"  # sent, but no answer: the provider may or may not have it
     PERMANENT_MESSAGE = "permanent_message"
     PERMANENT_RECIPIENT = "permanent_recipient"
     CONFIGURATION = "configuration"
@@ -37,7 +40,15 @@ class SendResult:
 class Mailer(Protocol):
     async def send(self, email: Email) -> SendResult:
         """Hands the email to the provider. Never raises for the provider's answers: every
-        outcome, including a timeout or a refused connection, is a SendResult."""
+        outcome, including a timeout or a refused connection, is a SendResult. With
+        `email.confirm_first`, a mailer that can ask its provider whether the message already
+        arrived does so, and answers SENT without sending when it has."""
+
+    def describe(self) -> str:
+        """Which mailer and where, for the start-up banner and logs (no secrets)."""
+
+    async def close(self) -> None:
+        """Releases any connections kept between messages."""
 
 
 class EmailRenderer(Protocol):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol, Self
 
-from core.domain.model import Delivery, Event, HistoryEntry, License
+from core.domain.model import Delivery, DeliveryAttempt, Event, HistoryEntry, License
 
 
 class EventRepository(Protocol):
@@ -64,6 +64,11 @@ class DeliveryRepository(Protocol):
     async def update(self, delivery: Delivery, *, claimed_by: str | None = None) -> bool:
         """Saves the delivery. With `claimed_by`, saves only while that worker still holds
         the claim, and answers whether it did."""
+
+    async def add_attempt(self, attempt: DeliveryAttempt) -> None: ...
+
+    async def attempts(self, delivery_id: str) -> Sequence[DeliveryAttempt]:
+        """Oldest first."""
 
 
 class UnitOfWork(Protocol):

@@ -221,3 +221,21 @@ async def test_an_unreachable_store_raises_storage_unavailable(uow, tmp_path):
     finally:
         if broken is not uow:
             await broken.engine.dispose()
+
+
+async def test_delivery_attempts_are_kept_in_order(uow):
+    from core.domain.model import DeliveryAttempt
+
+    await add_license(uow)
+    async with uow() as u:
+        await u.deliveries.add(delivery())
+        await u.deliveries.add_attempt(DeliveryAttempt(delivery_id="dlv_1", at=T0, outcome="transient",
+                                                       worker_id="w1", error="451"))
+        await u.deliveries.add_attempt(DeliveryAttempt(delivery_id="dlv_1", at=T0 + timedelta(seconds=9),
+                                                       outcome="sent", worker_id="w2", provider_message_id="m"))
+        await u.commit()
+    async with uow() as u:
+        attempts = await u.deliveries.attempts("dlv_1")
+        assert await u.deliveries.attempts("dlv_2") == []
+    assert [(a.outcome, a.worker_id, a.error, a.provider_message_id) for a in attempts] == [
+        ("transient", "w1", "451", None), ("sent", "w2", None, "m")]

@@ -57,12 +57,14 @@ async def test_a_transient_failure_retries_later_with_backoff(world):
 
 
 async def test_attempts_run_out_and_the_delivery_is_dead_with_the_reason(world):
-    world.mailer.script = [SendResult(outcome=SendOutcome.TRANSIENT, detail="down")] * 12
-    for _ in range(12):
+    limit = world.deliver._policy.max_attempts
+    world.mailer.script = [SendResult(outcome=SendOutcome.TRANSIENT, detail="down")] * limit
+    for _ in range(limit):
         await world.deliver_due()
         world.clock.advance(hours=2)
     [delivery] = world.deliveries()
-    assert delivery.status is DeliveryStatus.DEAD and "gave up after 12 attempts" in delivery.last_error
+    assert delivery.status is DeliveryStatus.DEAD and f"gave up after {limit} attempts" in delivery.last_error
+    assert len(world.store.attempts) == limit
 
 
 @pytest.mark.parametrize(
@@ -106,3 +108,60 @@ async def test_user_supplied_names_are_escaped_in_html(world):
     email = next(e for e in world.mailer.sent if "script" in e.text)
     assert "<script>" not in email.html and "&lt;script&gt;" in email.html
     assert "\n" not in email.subject
+
+
+async def test_every_attempt_is_recorded_with_its_outcome(world):
+    world.mailer.script = [SendResult(outcome=SendOutcome.TRANSIENT, detail="451 busy")]
+    await world.deliver_due()
+    world.clock.advance(minutes=1)
+    await world.deliver_due()
+    first, second = world.store.attempts
+    assert (first.outcome, first.error, first.worker_id) == ("transient", "451 busy", "w1")
+    assert (second.outcome, second.provider_message_id, second.error) == ("sent", "msg-1", None)
+
+
+async def test_after_an_ambiguous_attempt_the_next_one_asks_the_provider_first(world):
+    world.mailer.script = [SendResult(outcome=SendOutcome.AMBIGUOUS, detail="timeout after sending")]
+    await world.deliver_due()
+    [delivery] = world.deliveries()
+    assert delivery.status is DeliveryStatus.PENDING and delivery.last_error.startswith("ambiguous")
+    world.clock.advance(minutes=1)
+    await world.deliver_due()
+    [email] = world.mailer.sent
+    assert email.confirm_first is True
+
+
+async def test_a_claim_taken_over_from_a_dead_worker_asks_the_provider_first(world):
+    async with world.uow() as uow:
+        await uow.deliveries.claim_due(now=world.clock.now(), lease_until=world.clock.now() + timedelta(minutes=2),
+                                       worker_id="died", limit=1)
+        await uow.commit()
+    world.clock.advance(minutes=3)
+    await world.deliver_due()
+    [email] = world.mailer.sent
+    assert email.confirm_first is True
+
+
+async def test_a_first_attempt_does_not_ask_first(world):
+    await world.deliver_due()
+    assert world.mailer.sent[0].confirm_first is False
+
+
+async def test_a_stop_mid_batch_releases_the_unfinished_claims_without_spending_attempts(world):
+    import asyncio
+
+    from tests.unit.test_gumroad_parser import sale_body
+
+    await world.receive(sale_body(sale_id="second=="))
+
+    class Hanging:
+        async def send(self, email):
+            await asyncio.sleep(3600)
+
+    world.deliver._mailer = Hanging()
+    task = asyncio.ensure_future(world.deliver_due())
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert all(d.worker_id is None and d.lease_until is None and d.attempts == 0 for d in world.deliveries())

@@ -15,15 +15,21 @@ log = logging.getLogger(__name__)
 
 class FileMailer:
     def __init__(self, directory: str | Path, sender: str) -> None:
-        self._dir = Path(directory)
+        self.directory = Path(directory)
         self._sender = sender
+
+    def describe(self) -> str:
+        return f"file → {self.directory}"
+
+    async def close(self) -> None:
+        pass
 
     async def send(self, email: Email) -> SendResult:
         message = build_message(email, self._sender, cte="8bit")
         try:
-            path = await asyncio.to_thread(_write_new_file, self._dir, email.delivery_id, message.as_bytes())
+            path = await asyncio.to_thread(_write_new_file, self.directory, email.delivery_id, message.as_bytes())
         except OSError as exc:
-            return SendResult(outcome=SendOutcome.TRANSIENT, detail=f"cannot write in {self._dir}: {exc.strerror}")
+            return SendResult(outcome=SendOutcome.TRANSIENT, detail=f"cannot write in {self.directory}: {exc.strerror}")
         log.info("email for delivery %s written to %s", email.delivery_id, path)
         return SendResult(outcome=SendOutcome.SENT, message_id=path.name)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Self
 
-from core.domain.model import Delivery, DeliveryStatus, Event, HistoryEntry, License
+from core.domain.model import Delivery, DeliveryAttempt, DeliveryStatus, Event, HistoryEntry, License
 from ports.errors import AlreadyExists, StorageUnavailable
 
 
@@ -19,14 +19,16 @@ class MemoryStore:
     licenses: dict[str, License] = field(default_factory=dict)
     history: list[HistoryEntry] = field(default_factory=list)
     deliveries: dict[str, Delivery] = field(default_factory=dict)
+    attempts: list[DeliveryAttempt] = field(default_factory=list)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     available: bool = True
 
     def snapshot(self) -> tuple:
-        return (dict(self.events), dict(self.licenses), list(self.history), dict(self.deliveries))
+        return (dict(self.events), dict(self.licenses), list(self.history), dict(self.deliveries),
+                list(self.attempts))
 
     def restore(self, snap: tuple) -> None:
-        self.events, self.licenses, self.history, self.deliveries = snap
+        self.events, self.licenses, self.history, self.deliveries, self.attempts = snap
 
 
 class MemoryEventRepository:
@@ -128,6 +130,12 @@ class MemoryDeliveryRepository:
             return False
         self._s.deliveries[delivery.id] = delivery
         return True
+
+    async def add_attempt(self, attempt: DeliveryAttempt) -> None:
+        self._s.attempts.append(attempt)
+
+    async def attempts(self, delivery_id: str) -> Sequence[DeliveryAttempt]:
+        return [a for a in self._s.attempts if a.delivery_id == delivery_id]
 
 
 class MemoryUnitOfWork:

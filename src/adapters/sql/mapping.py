@@ -7,6 +7,7 @@ from typing import Any
 from core.domain.model import (
     ActorType,
     Delivery,
+    DeliveryAttempt,
     DeliveryStatus,
     Event,
     EventStatus,
@@ -149,4 +150,26 @@ def delivery_to_row(d: Delivery) -> dict[str, Any]:
         "last_error": d.last_error,
         "provider_message_id": d.provider_message_id,
         "sent_at": d.sent_at,
+    }
+
+
+def attempt_from_row(row: Any) -> DeliveryAttempt:
+    return DeliveryAttempt(
+        delivery_id=row.delivery_id,
+        at=row.at,
+        outcome=row.outcome,
+        worker_id=row.worker_id,
+        provider_message_id=row.provider_message_id,
+        error=row.error,
+    )
+
+
+def attempt_to_row(a: DeliveryAttempt) -> dict[str, Any]:
+    return {
+        "delivery_id": a.delivery_id,
+        "at": a.at,
+        "outcome": a.outcome,
+        "worker_id": a.worker_id,
+        "provider_message_id": a.provider_message_id,
+        "error": a.error,
     }

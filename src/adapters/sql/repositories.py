@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping
-from adapters.sql.tables import deliveries, events, license_history, licenses
-from core.domain.model import Delivery, DeliveryStatus, Event, HistoryEntry, License
+from adapters.sql.tables import delivery_attempts, deliveries, events, license_history, licenses
+from core.domain.model import Delivery, DeliveryAttempt, DeliveryStatus, Event, HistoryEntry, License
 
 
 class SqlEventRepository:
@@ -134,3 +134,14 @@ class SqlDeliveryRepository:
         row.pop("id")
         result = await self._conn.execute(query.values(row))
         return result.rowcount == 1
+
+    async def add_attempt(self, attempt: DeliveryAttempt) -> None:
+        await self._conn.execute(delivery_attempts.insert().values(mapping.attempt_to_row(attempt)))
+
+    async def attempts(self, delivery_id: str) -> Sequence[DeliveryAttempt]:
+        query = (
+            delivery_attempts.select()
+            .where(delivery_attempts.c.delivery_id == delivery_id)
+            .order_by(delivery_attempts.c.id)
+        )
+        return [mapping.attempt_from_row(r) for r in await self._conn.execute(query)]

@@ -116,3 +116,16 @@ deliveries = sa.Table(
     sa.Index(None, "status", "next_attempt_at"),
     sa.Index(None, "license_id"),
 )
+
+delivery_attempts = sa.Table(
+    "delivery_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("delivery_id", sa.String(40), sa.ForeignKey("deliveries.id"), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("outcome", sa.String(32), nullable=False),
+    sa.Column("worker_id", sa.String(100), nullable=False),
+    sa.Column("provider_message_id", sa.String(200)),
+    sa.Column("error", sa.Text),
+    sa.Index(None, "delivery_id"),
+)

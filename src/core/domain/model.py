@@ -99,3 +99,15 @@ class Delivery:
     last_error: str | None = None
     provider_message_id: str | None = None
     sent_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryAttempt:
+    """One try at sending a delivery, as the mailer answered it."""
+
+    delivery_id: str
+    at: datetime
+    outcome: str
+    worker_id: str
+    provider_message_id: str | None = None
+    error: str | None = None

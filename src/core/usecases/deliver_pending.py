@@ -8,20 +8,27 @@ Rules:
 - Sent: the provider's message id is kept. Transient failure: back to pending with
   exponential backoff and jitter, until the attempts run out, then dead. Permanent failure
   (message or recipient): dead at once, with the reason.
+- Ambiguous (sent, no answer): retried like a transient failure, but the next attempt asks
+  the provider first whether it already has the message, so the buyer gets one email. A
+  claim that ended without a recorded result (its worker died mid-send) counts as ambiguous.
 - Configuration failure (bad credentials, unverified sender): no attempt is spent; the
   delivery waits and the failure is reported to the operator.
+- Every attempt is recorded: when, by which worker, the outcome, the provider's message id
+  or the error.
+- Stopped mid-batch (shutdown), the claims not yet finished are released at once.
 - A failed email never touches the license.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from core.domain.model import Delivery, DeliveryStatus
+from core.domain.model import Delivery, DeliveryAttempt, DeliveryStatus
 from core.domain.retry import RetryPolicy
 from ports.catalog import Catalog
 from ports.clock import Clock
@@ -79,16 +86,16 @@ class DeliverPending:
             await uow.commit()
         counts = {DeliveryStatus.SENT: 0, DeliveryStatus.PENDING: 0, DeliveryStatus.DEAD: 0}
         config_error = None
-        for delivery in claimed:
-            result = await self._send(delivery)
+        for done, delivery in enumerate(claimed):
+            try:
+                result = await self._send(delivery)
+            except asyncio.CancelledError:
+                await asyncio.shield(self._release(claimed[done:], cmd.worker_id))
+                raise
             if result.outcome is SendOutcome.CONFIGURATION:
                 config_error = result.detail
             after = self._after(delivery, result)
-            async with self._uow() as uow:
-                kept = await uow.deliveries.update(after, claimed_by=cmd.worker_id)
-                await uow.commit()
-            if not kept:
-                log.warning("delivery %s: claim lost before the result was recorded", delivery.id)
+            await self._record(after, result, cmd.worker_id)
             counts[after.status] += 1
         return DeliveryReport(
             claimed=len(claimed),
@@ -98,9 +105,37 @@ class DeliverPending:
             configuration_error=config_error,
         )
 
+    async def _record(self, after: Delivery, result: SendResult, worker_id: str) -> None:
+        attempt = DeliveryAttempt(
+            delivery_id=after.id,
+            at=self._clock.now(),
+            outcome=result.outcome.value,
+            worker_id=worker_id,
+            provider_message_id=result.message_id,
+            error=None if result.outcome is SendOutcome.SENT else result.detail,
+        )
+        async with self._uow() as uow:
+            kept = await uow.deliveries.update(after, claimed_by=worker_id)
+            if kept:
+                await uow.deliveries.add_attempt(attempt)
+            await uow.commit()
+        if not kept:
+            log.warning("delivery %s: claim lost before the result was recorded", after.id)
+
+    async def _release(self, unfinished: list[Delivery], worker_id: str) -> None:
+        """Gives back claims this worker will not finish, keeping the attempt unspent."""
+        async with self._uow() as uow:
+            for delivery in unfinished:
+                await uow.deliveries.update(
+                    replace(delivery, lease_until=None, worker_id=None, attempts=delivery.attempts - 1),
+                    claimed_by=worker_id,
+                )
+            await uow.commit()
+
     async def _send(self, delivery: Delivery) -> SendResult:
         async with self._uow() as uow:
             license = await uow.licenses.get(delivery.license_id)
+            earlier = await uow.deliveries.attempts(delivery.id) if delivery.attempts > 1 else []
         if license is None:
             return SendResult(
                 outcome=SendOutcome.PERMANENT_MESSAGE, detail=f"license {delivery.license_id} is gone"
@@ -115,6 +150,9 @@ class DeliverPending:
         email = self._renderer.license_email(
             license=license, product=product, tier=tier, delivery_id=delivery.id
         )
+        unrecorded = len(earlier) < delivery.attempts - 1  # a worker died holding the claim
+        if unrecorded or (earlier and earlier[-1].outcome == SendOutcome.AMBIGUOUS.value):
+            email = replace(email, confirm_first=True)
         try:
             return await self._mailer.send(email)
         except Exception as exc:  # a mailer bug must not kill the worker; retry later
@@ -140,14 +178,16 @@ class DeliverPending:
                 next_attempt_at=now + CONFIGURATION_PAUSE,
                 last_error=f"configuration: {result.detail}",
             )
-        if outcome is SendOutcome.TRANSIENT and not self._policy.exhausted(delivery.attempts):
+        retryable = outcome in (SendOutcome.TRANSIENT, SendOutcome.AMBIGUOUS)
+        if retryable and not self._policy.exhausted(delivery.attempts):
             return replace(
                 released,
                 next_attempt_at=now + self._policy.delay(delivery.attempts, self._rand()),
-                last_error=f"transient: {result.detail}",
+                last_error=f"{outcome.value}: {result.detail}",
             )
         reason = {
             SendOutcome.TRANSIENT: f"gave up after {delivery.attempts} attempts: {result.detail}",
+            SendOutcome.AMBIGUOUS: f"gave up after {delivery.attempts} attempts: {result.detail}",
             SendOutcome.PERMANENT_MESSAGE: f"permanent (message): {result.detail}",
             SendOutcome.PERMANENT_RECIPIENT: f"permanent (recipient): {result.detail}",
         }[outcome]

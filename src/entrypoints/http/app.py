@@ -7,10 +7,8 @@ from aiohttp import web
 from entrypoints.container import Container
 from entrypoints.http.access_log import RedactingAccessLogger
 from entrypoints.http import health, middleware, webhooks
-from entrypoints.http.keys import CONTAINER
+from entrypoints.http.keys import CONTAINER, WORKER
 from entrypoints.worker import DeliveryWorker
-
-WORKER = web.AppKey("worker", DeliveryWorker)
 
 # How every runner of the app must be configured (the CLI's and the tests').
 RUNNER_OPTIONS = {"access_log_class": RedactingAccessLogger}
@@ -40,6 +38,7 @@ async def _engine_ctx(app: web.Application):
     yield
     container = app[CONTAINER]
     container.unwire()
+    await container.mailer().close()
     await container.engine().dispose()
 
 

@@ -9,11 +9,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.unit_of_work import translate
 from entrypoints.container import Container
+from entrypoints.http.keys import WORKER
 from ports.errors import StorageUnavailable
 
 
 async def health(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    """Alive, and what the delivery worker in this process last learned about the mailer:
+    a configuration failure (bad token, unverified sender) is shown here until a send
+    succeeds again."""
+    body: dict = {"status": "ok"}
+    worker = request.app.get(WORKER)
+    if worker is not None:
+        if worker.configuration_error:
+            body["status"] = "degraded"
+            body["mail"] = {"status": "configuration_error", "detail": worker.configuration_error}
+        else:
+            body["mail"] = {"status": "ok"}
+    return web.json_response(body)
 
 
 @inject

@@ -5,5 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from entrypoints.container import Container
+from entrypoints.worker import DeliveryWorker
 
 CONTAINER = web.AppKey("container", Container)
+WORKER = web.AppKey("worker", DeliveryWorker)
