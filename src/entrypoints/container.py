@@ -20,6 +20,7 @@ from adapters.sql.engine import create_engine
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from adapters.wakeup import AsyncioWakeup
 from core.domain.retry import RetryPolicy
+from core.usecases.apply_lifecycle import ApplyLifecycle
 from core.usecases.deliver_pending import DeliverPending
 from core.usecases.mint_from_sale import MintFromSale
 from core.usecases.process_event import ProcessEvent
@@ -70,8 +71,12 @@ class Container(containers.DeclarativeContainer):
     mint_from_sale = providers.Factory(
         MintFromSale, uow=uow, catalog=catalog, signer=signer, clock=clock, ids=ids, wakeup=wakeup
     )
+    apply_lifecycle = providers.Factory(
+        ApplyLifecycle, uow=uow, catalog=catalog, signer=signer, clock=clock, ids=ids, wakeup=wakeup
+    )
     process_event = providers.Factory(
-        ProcessEvent, uow=uow, parsers=parsers, catalog=catalog, mint=mint_from_sale, clock=clock
+        ProcessEvent, uow=uow, parsers=parsers, catalog=catalog, mint=mint_from_sale,
+        lifecycle=apply_lifecycle, clock=clock,
     )
     retry_policy = providers.Singleton(RetryPolicy, max_attempts=settings.provided.delivery_max_attempts)
     deliver_pending = providers.Factory(

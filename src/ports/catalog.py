@@ -15,4 +15,8 @@ class Catalog(Protocol):
         """The product and tier a sale of `product_id` (with these variant options) maps
         to, or None when the catalog does not know it."""
 
+    def resolve_option(self, source: str, product_id: str, option: str) -> Mapping | None:
+        """The tier a plan change to variant option `option` (e.g. Gumroad's
+        `new_plan[tier][name]`) lands on, when exactly one tier of that product has it."""
+
     def product(self, key: str) -> Product | None: ...

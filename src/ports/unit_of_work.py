@@ -25,6 +25,9 @@ class EventRepository(Protocol):
     async def update(self, event: Event) -> None:
         """Saves what processing found: kind, external id, status, outcome, attempts."""
 
+    async def for_external_id(self, source: str, external_id: str) -> Sequence[Event]:
+        """Every event processing tied to this order or subscription, oldest first."""
+
 
 class LicenseRepository(Protocol):
     async def add(self, license: License) -> None:
@@ -36,7 +39,14 @@ class LicenseRepository(Protocol):
 
     async def get_by_subscription(self, source: str, subscription_id: str) -> License | None: ...
 
+    async def for_email(self, email: str) -> Sequence[License]:
+        """Licenses bought with this address (compared case-insensitively), oldest first."""
+
     async def update(self, license: License) -> None: ...
+
+    async def lock_order(self, source: str, key: str) -> None:
+        """Makes other units of work that lock the same (source, key) wait until this one
+        ends, so events about one order or subscription are applied one at a time."""
 
 
 class HistoryRepository(Protocol):

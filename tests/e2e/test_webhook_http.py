@@ -11,7 +11,7 @@ from adapters.sql.engine import create_engine
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import WEBHOOK_SECRET, broken_sqlite_url, gumroad_body
 from tests.fakes import RecordingMailer
-from tests.unit.test_gumroad_parser import sale_body
+from tests.bodies import sale_body
 from ports.mailer import SendOutcome, SendResult
 
 SALE = gumroad_body("01_sale_licensed_basic")

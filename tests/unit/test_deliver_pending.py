@@ -101,7 +101,7 @@ async def test_a_mailer_that_raises_leaves_the_delivery_retryable(world):
 
 
 async def test_user_supplied_names_are_escaped_in_html(world):
-    from tests.unit.test_gumroad_parser import sale_body
+    from tests.bodies import sale_body
 
     await world.receive(sale_body(sale_id="XSS==", full_name="<script>alert(1)</script>\r\nBcc: x@evil"))
     await world.deliver_due()
@@ -150,7 +150,7 @@ async def test_a_first_attempt_does_not_ask_first(world):
 async def test_a_stop_mid_batch_releases_the_unfinished_claims_without_spending_attempts(world):
     import asyncio
 
-    from tests.unit.test_gumroad_parser import sale_body
+    from tests.bodies import sale_body
 
     await world.receive(sale_body(sale_id="second=="))
 

@@ -6,23 +6,11 @@ import pytest
 from adapters.gumroad.parser import GumroadParser
 from core.domain.errors import MalformedEvent
 from core.domain.notices import NoticeKind, SaleNotice, SubscriptionNotice
+from tests.bodies import sale_body, subscription_body
 from tests.conftest import GUMROAD, gumroad_body
 
 FORM = "application/x-www-form-urlencoded"
 parse = GumroadParser().parse
-
-
-def sale_body(**changes: str | None) -> bytes:
-    """The basic sample sale with some fields changed (None removes one)."""
-    from urllib.parse import parse_qsl
-
-    pairs = dict(parse_qsl(gumroad_body("01_sale_licensed_basic").decode(), keep_blank_values=True))
-    for key, value in changes.items():
-        if value is None:
-            pairs.pop(key, None)
-        else:
-            pairs[key] = value
-    return urlencode(pairs).encode()
 
 
 EXPECTED_KINDS = {

@@ -10,7 +10,7 @@ from core.domain.model import ActorType, DeliveryStatus, EventStatus, LicenseSta
 from core.usecases.process_event import ProcessEventCommand
 from ports.errors import StorageUnavailable
 from tests.conftest import gumroad_body
-from tests.unit.test_gumroad_parser import sale_body
+from tests.bodies import sale_body
 from tests.unit.world import World
 
 
@@ -128,13 +128,6 @@ async def test_a_malformed_body_is_stored_and_failed_with_the_field_named(world)
     event = await world.receive(sale_body(sale_id=None))
     assert event.status is EventStatus.FAILED and "sale_id" in event.outcome
     assert world.store.events[event.id].body == sale_body(sale_id=None)
-
-
-@pytest.mark.parametrize("name", ["07_refund_full", "09_dispute", "16_cancellation_by_buyer"])
-async def test_other_kinds_are_recorded_as_not_handled_yet(world, name):
-    event = await world.receive(gumroad_body(name))
-    assert event.status is EventStatus.PROCESSED and event.outcome.endswith("not handled yet")
-    assert world.licenses() == []
 
 
 async def test_replaying_a_failed_event_after_fixing_the_cause_mints(world):

@@ -11,6 +11,7 @@ from adapters.mail.rendering import JinjaEmailRenderer
 from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from adapters.signing.ed25519 import Ed25519Signer, load_private_key
 from core.domain.model import EventStatus
+from core.usecases.apply_lifecycle import ApplyLifecycle
 from core.usecases.deliver_pending import DeliverPending, DeliverPendingCommand
 from core.usecases.mint_from_sale import MintFromSale
 from core.usecases.process_event import ProcessEvent, ProcessEventCommand
@@ -39,9 +40,13 @@ class World:
             uow=self.uow, catalog=self.catalog, signer=self.signer, clock=self.clock,
             ids=self.ids, wakeup=self.wakeup,
         )
+        self.lifecycle = ApplyLifecycle(
+            uow=self.uow, catalog=self.catalog, signer=self.signer, clock=self.clock,
+            ids=self.ids, wakeup=self.wakeup,
+        )
         self.process = ProcessEvent(
             uow=self.uow, parsers={"gumroad": GumroadParser()}, catalog=self.catalog,
-            mint=self.mint, clock=self.clock,
+            mint=self.mint, lifecycle=self.lifecycle, clock=self.clock,
         )
         self.deliver = DeliverPending(
             uow=self.uow, mailer=self.mailer, renderer=JinjaEmailRenderer(ROOT / "config/templates"),

@@ -87,6 +87,14 @@ class YamlCatalog:
                     best = rule
         return best.mapping if best else None
 
+    def resolve_option(self, source: str, product_id: str, option: str) -> Mapping | None:
+        found = {
+            (rule.mapping.product.key, rule.mapping.tier.key): rule.mapping
+            for rule in self._rules.get(source, ())
+            if rule.product_id == product_id and option in (v for _, v in rule.variants)
+        }
+        return next(iter(found.values())) if len(found) == 1 else None
+
     def product(self, key: str) -> Product | None:
         return self._products.get(key)
 

@@ -43,6 +43,10 @@ class MemoryEventRepository:
     async def get(self, event_id: str) -> Event | None:
         return self._s.events.get(event_id)
 
+    async def for_external_id(self, source: str, external_id: str) -> Sequence[Event]:
+        found = [e for e in self._s.events.values() if e.source == source and e.external_id == external_id]
+        return sorted(found, key=lambda e: (e.received_at, e.id))
+
     async def update(self, event: Event) -> None:
         old = self._s.events[event.id]
         self._s.events[event.id] = replace(
@@ -69,8 +73,16 @@ class MemoryLicenseRepository:
     async def get_by_subscription(self, source: str, subscription_id: str) -> License | None:
         return self._first(lambda x: x.source == source and x.subscription_id == subscription_id)
 
+    async def for_email(self, email: str) -> Sequence[License]:
+        wanted = email.strip().lower()
+        found = [x for x in self._s.licenses.values() if x.email.lower() == wanted]
+        return sorted(found, key=lambda x: x.created_at)
+
     async def update(self, license: License) -> None:
         self._s.licenses[license.id] = license
+
+    async def lock_order(self, source: str, key: str) -> None:
+        pass  # units of work already run one at a time
 
     def _first(self, match) -> License | None:
         found = sorted((x for x in self._s.licenses.values() if match(x)), key=lambda x: x.created_at)

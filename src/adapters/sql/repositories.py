@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -23,6 +24,14 @@ class SqlEventRepository:
     async def get(self, event_id: str) -> Event | None:
         row = (await self._conn.execute(events.select().where(events.c.id == event_id))).first()
         return mapping.event_from_row(row) if row else None
+
+    async def for_external_id(self, source: str, external_id: str) -> Sequence[Event]:
+        query = (
+            events.select()
+            .where(events.c.source == source, events.c.external_id == external_id)
+            .order_by(events.c.received_at, events.c.id)
+        )
+        return [mapping.event_from_row(r) for r in await self._conn.execute(query)]
 
     async def update(self, event: Event) -> None:
         row = mapping.event_to_row(event)
@@ -49,9 +58,24 @@ class SqlLicenseRepository:
             licenses.c.source == source, licenses.c.subscription_id == subscription_id
         )
 
+    async def for_email(self, email: str) -> Sequence[License]:
+        query = (
+            licenses.select()
+            .where(sa.func.lower(licenses.c.email) == email.strip().lower())
+            .order_by(licenses.c.created_at)
+        )
+        return [mapping.license_from_row(r) for r in await self._conn.execute(query)]
+
     async def update(self, license: License) -> None:
         row = mapping.license_to_row(license)
         await self._conn.execute(licenses.update().where(licenses.c.id == license.id).values(row))
+
+    async def lock_order(self, source: str, key: str) -> None:
+        if self._conn.dialect.name == "postgresql":
+            digest = hashlib.sha256(f"{source}\0{key}".encode()).digest()
+            lock_id = int.from_bytes(digest[:8], "big", signed=True)
+            await self._conn.execute(sa.select(sa.func.pg_advisory_xact_lock(lock_id)))
+        # SQLite: units of work already run one at a time (see SqlUnitOfWorkFactory)
 
     async def _one(self, *where) -> License | None:
         query = licenses.select().where(*where).order_by(licenses.c.created_at).limit(1)

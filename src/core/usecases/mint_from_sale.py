@@ -10,8 +10,12 @@ Rules:
 - A preorder authorisation mints nothing: the real charge arrives later as its own sale.
 - A membership renewal (a recurring charge on a subscription we already license) mints
   nothing and is recorded against the existing license.
-- `quantity` becomes seats; a test purchase mints a license tagged test.
-- The license, its first history row and its delivery are written in one transaction.
+- `quantity` becomes seats; a test purchase mints a license tagged test; a gift licenses
+  the receiver (the ping's email).
+- Refunds and disputes of this sale that arrived before it (`earlier`) are applied at once,
+  each with its own history row: such a license is minted and immediately revoked or
+  suspended, and no email goes out unless it ends active.
+- The license, its history rows and its delivery are written in one transaction.
 """
 
 from __future__ import annotations
@@ -21,15 +25,10 @@ from datetime import timedelta
 
 from core.domain.errors import UnmappedProduct
 from core.domain.keys import LicenseClaims
-from core.domain.model import (
-    ActorType,
-    Delivery,
-    DeliveryStatus,
-    HistoryEntry,
-    License,
-    LicenseStatus,
-)
+from core.domain.lifecycle import Actor, change, effect_of
+from core.domain.model import ActorType, HistoryEntry, License, LicenseStatus
 from core.domain.notices import SaleNotice
+from core.usecases.outbox import queue_license_email
 from ports.catalog import Catalog
 from ports.clock import Clock, IdGenerator
 from ports.signer import Signer
@@ -38,10 +37,20 @@ from ports.wakeup import Wakeup
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EarlierEvent:
+    """A refund, dispute or won dispute of this sale that was recorded before the sale."""
+
+    event_id: str
+    kind: str
+    refunded: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MintFromSaleCommand:
     source: str
     sale: SaleNotice
     event_id: str | None = None
+    earlier: tuple[EarlierEvent, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,6 +90,7 @@ class MintFromSale:
         """The same work inside a unit of work the caller owns and commits; the caller
         then calls `wake()` when `minted` is true."""
         sale = cmd.sale
+        await uow.licenses.lock_order(cmd.source, sale.sale_id)
         if sale.is_preorder_authorization:
             return MintResult(outcome="preorder authorisation: no license until the charge")
 
@@ -152,16 +162,22 @@ class MintFromSale:
                 actor_id=cmd.event_id,
             )
         )
-        await uow.deliveries.add(
-            Delivery(
-                id=self._ids.new_id("dlv"),
-                license_id=license_id,
-                recipient=sale.email,
-                status=DeliveryStatus.PENDING,
-                created_at=now,
-                next_attempt_at=now,
+        applied = []
+        for earlier in cmd.earlier:
+            effect = effect_of(earlier.kind, license, refunded=earlier.refunded)
+            if effect is not None:
+                moved = change(license, effect[0], effect[1], Actor.event(earlier.event_id), now)
+                license = moved.license
+                await uow.history.add(moved.entry)
+                applied.append(f"{earlier.kind} {earlier.event_id}")
+        if applied:
+            await uow.licenses.update(license)
+        if license.status is not LicenseStatus.ACTIVE:
+            return MintResult(
+                outcome=f"minted {license_id} {license.status.value}: earlier {', '.join(applied)}; no email",
+                license=license,
             )
-        )
+        await queue_license_email(uow, license, ids=self._ids, now=now)
         return MintResult(outcome=f"minted {license_id}", license=license, minted=True)
 
     def wake(self) -> None:

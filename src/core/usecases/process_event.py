@@ -7,7 +7,8 @@ Rules:
   with a readable reason naming the field or the product; it is never lost.
 - The "Send test ping" button mints nothing and emails nobody: it checks the catalog
   mapping and is marked processed as a validated test.
-- Sales act; other event kinds are recorded as not handled yet.
+- A sale mints (MintFromSale), with any refund or dispute of it that arrived first;
+  refunds, disputes and subscription events change the license (ApplyLifecycle).
 - The outcome is written in the same transaction as the work it describes.
 - An unexpected error marks the event failed too, so it can be replayed once fixed.
 """
@@ -21,7 +22,8 @@ from dataclasses import dataclass, replace
 from core.domain.errors import DomainError, NotFound, UnmappedProduct
 from core.domain.model import Event, EventStatus
 from core.domain.notices import NoticeKind, SaleNotice
-from core.usecases.mint_from_sale import MintFromSale, MintFromSaleCommand
+from core.usecases.apply_lifecycle import ApplyLifecycle, ApplyLifecycleCommand
+from core.usecases.mint_from_sale import EarlierEvent, MintFromSale, MintFromSaleCommand
 from ports.catalog import Catalog
 from ports.clock import Clock
 from ports.errors import AlreadyExists, StorageUnavailable
@@ -47,12 +49,14 @@ class ProcessEvent:
         parsers: Mapping[str, NoticeParser],
         catalog: Catalog,
         mint: MintFromSale,
+        lifecycle: ApplyLifecycle,
         clock: Clock,
     ) -> None:
         self._uow = uow
         self._parsers = parsers
         self._catalog = catalog
         self._mint = mint
+        self._lifecycle = lifecycle
         self._clock = clock
 
     async def __call__(self, cmd: ProcessEventCommand) -> Event:
@@ -71,13 +75,13 @@ class ProcessEvent:
         return await self._record_failure(cmd.event_id, "lost the same unique race repeatedly")
 
     async def _attempt(self, event_id: str) -> Event:
-        minted = False
+        wake = False
         async with self._uow() as uow:
             event = await self._load(uow, event_id)
             if event.status is EventStatus.PROCESSED:
                 return event
             try:
-                kind, external_id, outcome, minted = await self._act(uow, event)
+                kind, external_id, outcome, wake = await self._act(uow, event)
                 done = replace(
                     event,
                     status=EventStatus.PROCESSED,
@@ -88,7 +92,7 @@ class ProcessEvent:
                     processed_at=self._clock.now(),
                 )
             except _Failed as failed:
-                minted = False
+                wake = False
                 done = replace(
                     event,
                     status=EventStatus.FAILED,
@@ -100,7 +104,7 @@ class ProcessEvent:
                 )
             await uow.events.update(done)
             await uow.commit()
-        if minted:
+        if wake:
             self._mint.wake()
         return done
 
@@ -121,13 +125,32 @@ class ProcessEvent:
                 return kind, external_id, self._validate_test_ping(event.source, notice), False
             if notice.kind is NoticeKind.SALE:
                 assert isinstance(notice, SaleNotice)
+                await uow.licenses.lock_order(event.source, notice.sale_id)
+                earlier = await self._earlier(uow, event, notice.sale_id, parser)
                 result = await self._mint.within(
-                    uow, MintFromSaleCommand(source=event.source, sale=notice, event_id=event.id)
+                    uow,
+                    MintFromSaleCommand(source=event.source, sale=notice, event_id=event.id, earlier=earlier),
                 )
                 return kind, external_id, result.outcome, result.minted
+            changed = await self._lifecycle.within(
+                uow, ApplyLifecycleCommand(source=event.source, notice=notice, event_id=event.id)
+            )
+            return kind, external_id, changed.outcome, changed.wake
         except DomainError as exc:
             raise _Failed(exc.message, kind=kind, external_id=external_id) from exc
-        return kind, external_id, f"{kind} not handled yet", False
+
+    async def _earlier(
+        self, uow: UnitOfWork, sale_event: Event, sale_id: str, parser: NoticeParser
+    ) -> tuple[EarlierEvent, ...]:
+        """Refunds and disputes of this sale processed before the sale itself arrived."""
+        found = []
+        for other in await uow.events.for_external_id(sale_event.source, sale_id):
+            if other.id == sale_event.id or other.status is not EventStatus.PROCESSED:
+                continue
+            if other.kind in ("refund", "dispute", "dispute_won"):
+                notice = parser.parse(other.body, other.content_type)
+                found.append(EarlierEvent(event_id=other.id, kind=other.kind, refunded=notice.refunded))
+        return tuple(found)
 
     def _validate_test_ping(self, source: str, notice: SaleNotice) -> str:
         mapping = self._catalog.resolve(source, notice.product_id, notice.variants)
