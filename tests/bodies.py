@@ -39,12 +39,18 @@ def dispute_won_body(**changes: str | None) -> bytes:
     return sale_body(resource_name="dispute_won", disputed="true", dispute_won="true", **changes)
 
 
+FIRST_MEMBERSHIP_SALE = "O4pjE6H8XNjy2JSCgKhbAw=="  # the first of the sample's purchase_ids[]
+
+
 def membership_sale_body(**changes: str | None) -> bytes:
-    """The first charge of the AcmeSoft Cloud membership (tier Pro)."""
-    return _edit("06_sale_recurring_membership_charge", {"is_recurring_charge": None, **changes})
+    """The first charge of the AcmeSoft Cloud membership (tier Pro); the sample
+    06_sale_recurring_membership_charge is its renewal."""
+    return _edit("06_sale_recurring_membership_charge", {
+        "is_recurring_charge": None, "sale_id": FIRST_MEMBERSHIP_SALE,
+        "sale_timestamp": "2025-05-01T08:59:58Z", **changes})
 
 
-def renewal_body(sale_id: str = "RENEWAL-0001==") -> bytes:
+def renewal_body(sale_id: str = "u1Lw9dP7c3Xe0FqJm4ZtYQ==") -> bytes:
     return _edit("06_sale_recurring_membership_charge", {"sale_id": sale_id})
 
 

@@ -25,6 +25,8 @@ from core.usecases.deliver_pending import DeliverPending
 from core.usecases.mint_from_sale import MintFromSale
 from core.usecases.process_event import ProcessEvent
 from core.usecases.record_event import RecordEvent
+from core.usecases.resend_license import ResendLicense
+from core.usecases.validate_license import ValidateLicense
 from entrypoints.settings import Settings, SettingsError
 
 
@@ -78,6 +80,8 @@ class Container(containers.DeclarativeContainer):
         ProcessEvent, uow=uow, parsers=parsers, catalog=catalog, mint=mint_from_sale,
         lifecycle=apply_lifecycle, clock=clock,
     )
+    validate_license = providers.Factory(ValidateLicense, uow=uow, verifier=signer, clock=clock)
+    resend_license = providers.Factory(ResendLicense, uow=uow, clock=clock, ids=ids, wakeup=wakeup)
     retry_policy = providers.Singleton(RetryPolicy, max_attempts=settings.provided.delivery_max_attempts)
     deliver_pending = providers.Factory(
         DeliverPending, uow=uow, mailer=mailer, renderer=renderer, catalog=catalog, clock=clock,

@@ -18,7 +18,7 @@ VARIABLES = (
     "APP_ENV", "DATABASE_URL", "GUMROAD_WEBHOOK_SECRETS", "ADMIN_TOKENS", "LICENSE_SIGNING_KEY",
     "LICENSE_VERIFY_KEYS", "PRODUCTS_FILE", "TEMPLATES_DIR", "MAIL_FROM", "MAIL_DIR",
     "POSTMARK_TOKEN", "POSTMARK_FROM", "POSTMARK_MESSAGE_STREAM", "POSTMARK_API_URL", "SMTP_URL",
-    "DELIVERY_MAX_ATTEMPTS",
+    "DELIVERY_MAX_ATTEMPTS", "VALIDATE_RATE_LIMIT",
     "LICENSEMINT_VAR_DIR", "LOG_LEVEL",
 )
 
@@ -45,6 +45,7 @@ class Settings:
     postmark_api_url: str
     smtp_url: str | None
     delivery_max_attempts: int
+    validate_rate_limit: int
     var_dir: Path
 
     @property
@@ -125,11 +126,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         postmark_api_url=env.get("POSTMARK_API_URL") or "https://api.postmarkapp.com",
         smtp_url=env.get("SMTP_URL") or None,
         delivery_max_attempts=_positive_int(env, "DELIVERY_MAX_ATTEMPTS", 20),
+        validate_rate_limit=_positive_int(env, "VALIDATE_RATE_LIMIT", 120, allow_zero=True),
         var_dir=var_dir,
     )
 
 
-def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+def _positive_int(env: Mapping[str, str], name: str, default: int, *, allow_zero: bool = False) -> int:
     value = env.get(name)
     if not value:
         return default
@@ -137,8 +139,8 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
         number = int(value)
     except ValueError:
         raise SettingsError(f"{name}: {value!r} is not a whole number") from None
-    if number < 1:
-        raise SettingsError(f"{name}: must be at least 1")
+    if number < (0 if allow_zero else 1):
+        raise SettingsError(f"{name}: must be at least {0 if allow_zero else 1}")
     return number
 
 

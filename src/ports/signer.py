@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from core.domain.keys import LicenseClaims, SignedKey
+from core.domain.keys import KeyCheck, LicenseClaims, SignedKey
 
 
 class Signer(Protocol):
     def sign(self, claims: LicenseClaims) -> SignedKey:
         """A key that any holder of the matching public key can verify offline."""
+
+
+class KeyVerifier(Protocol):
+    def check(self, key: str, *, now: float) -> KeyCheck:
+        """The same answer the offline verifier gives, against every published key."""

@@ -28,15 +28,17 @@ class Service:
             headers={"Content-Type": "application/x-www-form-urlencoded"}, **kw,
         )
 
-    async def rows(self, table):
+    async def rows(self, table, *order_by):
         async with self.container.engine().connect() as conn:
-            return list(await conn.execute(sa.select(table).order_by(*table.primary_key.columns)))
+            query = sa.select(table).order_by(*(order_by or table.primary_key.columns))
+            return list(await conn.execute(query))
 
     async def licenses(self):
         return await self.rows(licenses)
 
     async def events(self):
-        return await self.rows(events)
+        """In the order they arrived."""
+        return await self.rows(events, events.c.received_at, events.c.id)
 
     async def deliveries(self):
         return await self.rows(deliveries)

@@ -5,6 +5,7 @@ import pytest
 from adapters.signing.verifier import verify
 from core.domain.model import ActorType, EventStatus, LicenseStatus
 from tests.bodies import (
+    FIRST_MEMBERSHIP_SALE,
     dispute_body, dispute_won_body, membership_sale_body, refund_body, renewal_body, sale_body,
     subscription_body,
 )
@@ -136,7 +137,7 @@ async def test_subscription_ended_revokes_and_restarted_reinstates(world):
 
 async def test_a_restart_does_not_reinstate_a_refunded_membership(world):
     await world.receive(membership_sale_body())
-    await world.receive(refund_body(sale_id="u1Lw9dP7c3Xe0FqJm4ZtYQ==", product_id="Yh3qk7Rz0pL9mWx2Vb8cJA=="))
+    await world.receive(refund_body(sale_id=FIRST_MEMBERSHIP_SALE, product_id="Yh3qk7Rz0pL9mWx2Vb8cJA=="))
     await world.receive(subscription_body("subscription_restarted"))
     assert the_license(world).status is REVOKED
 

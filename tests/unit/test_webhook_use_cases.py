@@ -74,10 +74,10 @@ async def test_variant_picks_the_tier(world):
 
 
 async def test_a_renewal_of_a_licensed_subscription_mints_nothing(world):
-    first = gumroad_body("06_sale_recurring_membership_charge").replace(b"is_recurring_charge=true&", b"")
-    await world.receive(first)
-    renewal = await world.receive(gumroad_body("06_sale_recurring_membership_charge").replace(
-        b"u1Lw9dP7c3Xe0FqJm4ZtYQ", b"RENEWAL0000000000000000"))
+    from tests.bodies import membership_sale_body
+
+    await world.receive(membership_sale_body())
+    renewal = await world.receive(gumroad_body("06_sale_recurring_membership_charge"))
     [lic] = world.licenses()
     assert renewal.outcome == f"renewal recorded against {lic.id}"
     assert len(world.deliveries()) == 1

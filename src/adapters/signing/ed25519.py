@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from adapters.signing.verifier import PREFIX, Verification, b64url_encode, key_id, load_public_key, verify
-from core.domain.keys import LicenseClaims, SignedKey
+from core.domain.keys import KeyCheck, LicenseClaims, SignedKey
 
 
 class SigningKeyError(Exception):
@@ -55,6 +55,10 @@ class Ed25519Signer:
 
     def verify(self, key: str, *, now: float | None = None) -> Verification:
         return verify(key, [k.public_key for k in self.published], now=now)
+
+    def check(self, key: str, *, now: float) -> KeyCheck:
+        result = self.verify(key, now=now)
+        return KeyCheck(result.code, result.reason, result.claims or None)
 
 
 def generate_keypair(directory: Path) -> tuple[Path, Path, str]:

@@ -34,3 +34,13 @@ class LicenseClaims:
 class SignedKey:
     key: str
     kid: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyCheck:
+    """What a key says about itself, offline: `code` is VALID, EXPIRED, BAD_SIGNATURE
+    (including an unknown key id) or MALFORMED; claims are present once the signature holds."""
+
+    code: str
+    reason: str
+    claims: dict | None = None

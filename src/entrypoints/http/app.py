@@ -6,7 +6,7 @@ from aiohttp import web
 
 from entrypoints.container import Container
 from entrypoints.http.access_log import RedactingAccessLogger
-from entrypoints.http import health, middleware, webhooks
+from entrypoints.http import health, middleware, public, webhooks
 from entrypoints.http.keys import CONTAINER, WORKER
 from entrypoints.worker import DeliveryWorker
 
@@ -18,6 +18,9 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_route("*", "/webhooks/gumroad", webhooks.gumroad)
     app.router.add_get("/health", health.health)
     app.router.add_get("/ready", health.ready)
+    app.router.add_get("/v1/keys", public.keys)
+    app.router.add_post("/v1/licenses/validate", public.validate)
+    app.router.add_post("/v1/licenses/resend", public.resend)
 
 
 def create_app(container: Container, *, worker: bool = True) -> web.Application:
@@ -25,7 +28,8 @@ def create_app(container: Container, *, worker: bool = True) -> web.Application:
         middlewares=[middleware.errors], client_max_size=webhooks.MAX_BODY
     )
     app[CONTAINER] = container
-    container.wire(modules=[webhooks, health])
+    container.wire(modules=[webhooks, health, public])
+    public.setup_limits(app, container.settings().validate_rate_limit)
     setup_routes(app)
     app.cleanup_ctx.append(_engine_ctx)
     if worker:

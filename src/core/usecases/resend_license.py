@@ -1,0 +1,48 @@
+"""ResendLicense: a buyer who lost the key gets every active license for the address again.
+
+Rules:
+- The caller learns nothing about whether the address is known (the HTTP answer is the
+  same either way); the use case reports counts for logs and the admin only.
+- Only active licenses are sent; a license that already has an email waiting is not
+  queued twice.
+- Addresses compare case-insensitively.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.domain.model import DeliveryStatus, LicenseStatus
+from core.usecases.outbox import queue_license_email
+from ports.clock import Clock, IdGenerator
+from ports.unit_of_work import UnitOfWorkFactory
+from ports.wakeup import Wakeup
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResendLicenseCommand:
+    email: str
+
+
+class ResendLicense:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, wakeup: Wakeup) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._wakeup = wakeup
+
+    async def __call__(self, cmd: ResendLicenseCommand) -> int:
+        queued = 0
+        async with self._uow() as uow:
+            for lic in await uow.licenses.for_email(cmd.email):
+                if lic.status is not LicenseStatus.ACTIVE:
+                    continue
+                waiting = [d for d in await uow.deliveries.for_license(lic.id) if d.status is DeliveryStatus.PENDING]
+                if waiting:
+                    continue
+                await queue_license_email(uow, lic, ids=self._ids, now=self._clock.now())
+                queued += 1
+            await uow.commit()
+        if queued:
+            self._wakeup.notify()
+        return queued
