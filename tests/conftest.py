@@ -17,6 +17,7 @@ from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres, creat
 ROOT = Path(__file__).resolve().parents[1]
 GUMROAD = Path(__file__).parent / "fixtures" / "gumroad"
 WEBHOOK_SECRET = "test-secret-0123456789abcdef"
+ADMIN_TOKEN = "admin-token-0123456789abcdef"
 
 
 def gumroad_body(name: str) -> bytes:
@@ -134,6 +135,7 @@ def make_env(tmp_path: Path, database_url: str, **overrides: str) -> dict[str, s
         "APP_ENV": "test",
         "DATABASE_URL": database_url,
         "GUMROAD_WEBHOOK_SECRETS": f"{WEBHOOK_SECRET},second-secret-0123456789",
+        "ADMIN_TOKENS": f"alice:{ADMIN_TOKEN},old-token-0123456789abcdef",
         "LICENSEMINT_VAR_DIR": str(tmp_path / "var"),
         "MAIL_DIR": str(tmp_path / "mail"),
     }

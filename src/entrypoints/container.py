@@ -21,6 +21,11 @@ from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from adapters.wakeup import AsyncioWakeup
 from core.domain.retry import RetryPolicy
 from core.usecases.apply_lifecycle import ApplyLifecycle
+from core.usecases.browse import ListDeliveries, ListEvents, ListLicenses, ShowEvent, ShowLicense
+from core.usecases.change_license_status import ChangeLicenseStatus
+from core.usecases.mint_license import MintLicense
+from core.usecases.replay_events import ReplayEvent, ReplayFailedEvents
+from core.usecases.retry_delivery import RetryDelivery
 from core.usecases.deliver_pending import DeliverPending
 from core.usecases.mint_from_sale import MintFromSale
 from core.usecases.process_event import ProcessEvent
@@ -82,6 +87,18 @@ class Container(containers.DeclarativeContainer):
     )
     validate_license = providers.Factory(ValidateLicense, uow=uow, verifier=signer, clock=clock)
     resend_license = providers.Factory(ResendLicense, uow=uow, clock=clock, ids=ids, wakeup=wakeup)
+    list_licenses = providers.Factory(ListLicenses, uow=uow)
+    list_events = providers.Factory(ListEvents, uow=uow)
+    list_deliveries = providers.Factory(ListDeliveries, uow=uow)
+    show_license = providers.Factory(ShowLicense, uow=uow)
+    show_event = providers.Factory(ShowEvent, uow=uow)
+    mint_license = providers.Factory(
+        MintLicense, uow=uow, catalog=catalog, signer=signer, clock=clock, ids=ids, wakeup=wakeup
+    )
+    change_license_status = providers.Factory(ChangeLicenseStatus, uow=uow, clock=clock, ids=ids, wakeup=wakeup)
+    replay_event = providers.Factory(ReplayEvent, process=process_event)
+    replay_failed = providers.Factory(ReplayFailedEvents, uow=uow, process=process_event)
+    retry_delivery = providers.Factory(RetryDelivery, uow=uow, clock=clock, wakeup=wakeup)
     retry_policy = providers.Singleton(RetryPolicy, max_attempts=settings.provided.delivery_max_attempts)
     deliver_pending = providers.Factory(
         DeliverPending, uow=uow, mailer=mailer, renderer=renderer, catalog=catalog, clock=clock,

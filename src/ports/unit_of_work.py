@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Protocol, Self
 
 from core.domain.model import Delivery, DeliveryAttempt, Event, HistoryEntry, License
+from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest
 
 
 class EventRepository(Protocol):
@@ -27,6 +28,9 @@ class EventRepository(Protocol):
 
     async def for_external_id(self, source: str, external_id: str) -> Sequence[Event]:
         """Every event processing tied to this order or subscription, oldest first."""
+
+    async def search(self, where: EventFilter, page: PageRequest) -> Page[Event]:
+        """Matching events, newest received first; `page.after` continues a listing."""
 
 
 class LicenseRepository(Protocol):
@@ -41,6 +45,10 @@ class LicenseRepository(Protocol):
 
     async def for_email(self, email: str) -> Sequence[License]:
         """Licenses bought with this address (compared case-insensitively), oldest first."""
+
+    async def search(self, where: LicenseFilter, page: PageRequest) -> Page[License]:
+        """Matching licenses, newest first; emails compare case-insensitively; the created
+        range includes `created_from` and excludes `created_to`."""
 
     async def update(self, license: License) -> None: ...
 
@@ -62,6 +70,9 @@ class DeliveryRepository(Protocol):
     async def get(self, delivery_id: str) -> Delivery | None: ...
 
     async def for_license(self, license_id: str) -> Sequence[Delivery]: ...
+
+    async def search(self, where: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
+        """Matching deliveries, newest first."""
 
     async def claim_due(
         self, *, now: datetime, lease_until: datetime, worker_id: str, limit: int

@@ -239,3 +239,38 @@ async def test_delivery_attempts_are_kept_in_order(uow):
         assert await u.deliveries.attempts("dlv_2") == []
     assert [(a.outcome, a.worker_id, a.error, a.provider_message_id) for a in attempts] == [
         ("transient", "w1", "451", None), ("sent", "w2", None, "m")]
+
+
+async def test_listings_filter_and_page_newest_first_without_gaps_or_repeats(uow):
+    from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, PageRequest
+
+    async with uow() as u:
+        for i in range(7):
+            at = T0 + timedelta(minutes=i // 2)  # pairs share a time: the id breaks the tie
+            await u.licenses.add(license(id=f"lic_{i}", order_id=f"o{i}", created_at=at,
+                                         email="Jane@Example.com" if i % 2 else "other@example.com",
+                                         test=i == 3))
+            await u.events.add(replace(event(f"evt_{i}"), received_at=at,
+                                       status=EventStatus.FAILED if i % 3 == 0 else EventStatus.PROCESSED))
+            await u.deliveries.add(replace(delivery(f"dlv_{i}", license_id=f"lic_{i}"), created_at=at))
+        await u.commit()
+
+    async def everything(repo, where):
+        seen, after = [], None
+        async with uow() as u:
+            while True:
+                page = await getattr(u, repo).search(where, PageRequest(after=after, limit=2))
+                seen += [x.id for x in page.items]
+                if page.next is None:
+                    return seen
+                after = page.next
+
+    assert await everything("licenses", LicenseFilter()) == [f"lic_{i}" for i in (6, 5, 4, 3, 2, 1, 0)]
+    assert await everything("licenses", LicenseFilter(email="jane@example.COM")) == ["lic_5", "lic_3", "lic_1"]
+    assert await everything("licenses", LicenseFilter(test=True)) == ["lic_3"]
+    assert await everything("licenses", LicenseFilter(created_from=T0 + timedelta(minutes=1),
+                                                      created_to=T0 + timedelta(minutes=3))) == ["lic_5", "lic_4", "lic_3", "lic_2"]
+    assert await everything("licenses", LicenseFilter(status="revoked", product="acmesoft-pro")) == []
+    assert await everything("events", EventFilter(status="failed")) == ["evt_6", "evt_3", "evt_0"]
+    assert await everything("deliveries", DeliveryFilter(license_id="lic_4")) == ["dlv_4"]
+    assert len(await everything("deliveries", DeliveryFilter(status="pending"))) == 7

@@ -13,7 +13,8 @@ from adapters.sql.tables import deliveries, events, licenses
 from entrypoints.cli import build_container
 from entrypoints.http.app import RUNNER_OPTIONS, create_app
 from entrypoints.settings import load_settings
-from tests.conftest import WEBHOOK_SECRET, make_env
+from tests.conftest import ADMIN_TOKEN, WEBHOOK_SECRET, make_env
+from tests.support.openapi_check import check
 
 
 class Service:
@@ -27,6 +28,14 @@ class Service:
             f"/webhooks/gumroad?secret={secret}", data=body,
             headers={"Content-Type": "application/x-www-form-urlencoded"}, **kw,
         )
+
+    async def call(self, method: str, path: str, *, token: str | None = ADMIN_TOKEN, **kw):
+        """A request whose answer is checked against the OpenAPI document; (status, body)."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.client.request(method, path, headers=headers, **kw)
+        body = await response.json() if response.content_type == "application/json" else await response.text()
+        check(method, path.split("?")[0], response.status, response.content_type, body)
+        return response.status, body
 
     async def rows(self, table, *order_by):
         async with self.container.engine().connect() as conn:

@@ -98,6 +98,9 @@ class YamlCatalog:
     def product(self, key: str) -> Product | None:
         return self._products.get(key)
 
+    def product_keys(self) -> list[str]:
+        return list(self._products)
+
     @property
     def products(self) -> dict[str, Product]:
         return dict(self._products)

@@ -10,7 +10,15 @@ from datetime import datetime
 from typing import Self
 
 from core.domain.model import Delivery, DeliveryAttempt, DeliveryStatus, Event, HistoryEntry, License
+from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest, page_of
 from ports.errors import AlreadyExists, StorageUnavailable
+
+
+def _page(items, page: PageRequest, key) -> Page:
+    ordered = sorted(items, key=key, reverse=True)
+    if page.after is not None:
+        ordered = [x for x in ordered if key(x) < (page.after.at, page.after.id)]
+    return page_of(ordered[: page.limit + 1], page, key)
 
 
 @dataclass
@@ -47,6 +55,15 @@ class MemoryEventRepository:
         found = [e for e in self._s.events.values() if e.source == source and e.external_id == external_id]
         return sorted(found, key=lambda e: (e.received_at, e.id))
 
+    async def search(self, where: EventFilter, page: PageRequest) -> Page[Event]:
+        found = [
+            e for e in self._s.events.values()
+            if (where.source is None or e.source == where.source)
+            and (where.kind is None or e.kind == where.kind)
+            and (where.status is None or e.status.value == where.status)
+        ]
+        return _page(found, page, lambda e: (e.received_at, e.id))
+
     async def update(self, event: Event) -> None:
         old = self._s.events[event.id]
         self._s.events[event.id] = replace(
@@ -77,6 +94,20 @@ class MemoryLicenseRepository:
         wanted = email.strip().lower()
         found = [x for x in self._s.licenses.values() if x.email.lower() == wanted]
         return sorted(found, key=lambda x: x.created_at)
+
+    async def search(self, where: LicenseFilter, page: PageRequest) -> Page[License]:
+        email = where.email.strip().lower() if where.email is not None else None
+        found = [
+            x for x in self._s.licenses.values()
+            if (email is None or x.email.lower() == email)
+            and (where.status is None or x.status.value == where.status)
+            and (where.product is None or x.product == where.product)
+            and (where.source is None or x.source == where.source)
+            and (where.test is None or x.test == where.test)
+            and (where.created_from is None or x.created_at >= where.created_from)
+            and (where.created_to is None or x.created_at < where.created_to)
+        ]
+        return _page(found, page, lambda x: (x.created_at, x.id))
 
     async def update(self, license: License) -> None:
         self._s.licenses[license.id] = license
@@ -115,6 +146,14 @@ class MemoryDeliveryRepository:
     async def for_license(self, license_id: str) -> Sequence[Delivery]:
         found = [d for d in self._s.deliveries.values() if d.license_id == license_id]
         return sorted(found, key=lambda d: d.created_at)
+
+    async def search(self, where: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
+        found = [
+            d for d in self._s.deliveries.values()
+            if (where.status is None or d.status.value == where.status)
+            and (where.license_id is None or d.license_id == where.license_id)
+        ]
+        return _page(found, page, lambda d: (d.created_at, d.id))
 
     async def claim_due(
         self, *, now: datetime, lease_until: datetime, worker_id: str, limit: int

@@ -12,6 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.sql import mapping
 from adapters.sql.tables import delivery_attempts, deliveries, events, license_history, licenses
 from core.domain.model import Delivery, DeliveryAttempt, DeliveryStatus, Event, HistoryEntry, License
+from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest, page_of
+
+
+async def _page(conn: AsyncConnection, table: sa.Table, at: sa.Column, conditions: list, page: PageRequest,
+                to_domain, key):
+    """Keyset pagination, newest first: (at, id) below the cursor."""
+    if page.after is not None:
+        conditions = [*conditions, sa.or_(
+            at < page.after.at, sa.and_(at == page.after.at, table.c.id < page.after.id))]
+    query = table.select().where(*conditions).order_by(at.desc(), table.c.id.desc()).limit(page.limit + 1)
+    items = [to_domain(r) for r in await conn.execute(query)]
+    return page_of(items, page, key)
 
 
 class SqlEventRepository:
@@ -32,6 +44,16 @@ class SqlEventRepository:
             .order_by(events.c.received_at, events.c.id)
         )
         return [mapping.event_from_row(r) for r in await self._conn.execute(query)]
+
+    async def search(self, where: EventFilter, page: PageRequest) -> Page[Event]:
+        conditions = [
+            column == value
+            for column, value in ((events.c.source, where.source), (events.c.kind, where.kind),
+                                  (events.c.status, where.status))
+            if value is not None
+        ]
+        return await _page(self._conn, events, events.c.received_at, conditions, page,
+                           mapping.event_from_row, lambda e: (e.received_at, e.id))
 
     async def update(self, event: Event) -> None:
         row = mapping.event_to_row(event)
@@ -65,6 +87,23 @@ class SqlLicenseRepository:
             .order_by(licenses.c.created_at)
         )
         return [mapping.license_from_row(r) for r in await self._conn.execute(query)]
+
+    async def search(self, where: LicenseFilter, page: PageRequest) -> Page[License]:
+        c = licenses.c
+        conditions = [
+            column == value
+            for column, value in ((c.status, where.status), (c.product, where.product),
+                                  (c.source, where.source), (c.test, where.test))
+            if value is not None
+        ]
+        if where.email is not None:
+            conditions.append(sa.func.lower(c.email) == where.email.strip().lower())
+        if where.created_from is not None:
+            conditions.append(c.created_at >= where.created_from)
+        if where.created_to is not None:
+            conditions.append(c.created_at < where.created_to)
+        return await _page(self._conn, licenses, c.created_at, conditions, page,
+                           mapping.license_from_row, lambda x: (x.created_at, x.id))
 
     async def update(self, license: License) -> None:
         row = mapping.license_to_row(license)
@@ -118,6 +157,15 @@ class SqlDeliveryRepository:
             .order_by(deliveries.c.created_at)
         )
         return [mapping.delivery_from_row(r) for r in await self._conn.execute(query)]
+
+    async def search(self, where: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
+        conditions = [
+            column == value
+            for column, value in ((deliveries.c.status, where.status), (deliveries.c.license_id, where.license_id))
+            if value is not None
+        ]
+        return await _page(self._conn, deliveries, deliveries.c.created_at, conditions, page,
+                           mapping.delivery_from_row, lambda d: (d.created_at, d.id))
 
     async def claim_due(
         self, *, now: datetime, lease_until: datetime, worker_id: str, limit: int

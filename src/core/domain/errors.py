@@ -23,3 +23,13 @@ class UnmappedProduct(DomainError):
 
 class NotFound(DomainError):
     code = "not_found"
+
+
+class InvalidInput(DomainError):
+    """A request that names something wrong: the field and what is wrong with it."""
+
+    code = "invalid_input"
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"field {field!r}: {problem}")
+        self.field = field

@@ -21,13 +21,12 @@ Rules:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from core.domain.errors import UnmappedProduct
-from core.domain.keys import LicenseClaims
 from core.domain.lifecycle import Actor, change, effect_of
-from core.domain.model import ActorType, HistoryEntry, License, LicenseStatus
+from core.domain.model import ActorType, License, LicenseStatus
 from core.domain.notices import SaleNotice
+from core.usecases.minting import mint_license
 from core.usecases.outbox import queue_license_email
 from ports.catalog import Catalog
 from ports.clock import Clock, IdGenerator
@@ -113,55 +112,23 @@ class MintFromSale:
             )
 
         now = self._clock.now()
-        license_id = self._ids.new_id("lic")
-        expires_at = (
-            now + timedelta(days=mapping.tier.expires_after_days)
-            if mapping.tier.expires_after_days
-            else None
-        )
-        signed = self._signer.sign(
-            LicenseClaims(
-                lid=license_id,
-                product=mapping.product.key,
-                tier=mapping.tier.key,
-                seats=sale.seats,
-                name=sale.licensee,
-                iat=int(now.timestamp()),
-                exp=int(expires_at.timestamp()) if expires_at else None,
-                test=sale.test,
-            )
-        )
-        license = License(
-            id=license_id,
+        license = await mint_license(
+            uow,
             source=cmd.source,
             order_id=sale.sale_id,
-            product=mapping.product.key,
-            tier=mapping.tier.key,
+            mapping=mapping,
             seats=sale.seats,
             email=sale.email,
             licensee=sale.licensee,
             test=sale.test,
-            status=LicenseStatus.ACTIVE,
-            key=signed.key,
-            kid=signed.kid,
-            issued_at=now,
-            expires_at=expires_at,
             subscription_id=sale.subscription_id,
-            created_at=now,
-            updated_at=now,
+            actor=Actor.event(cmd.event_id) if cmd.event_id else Actor(type=ActorType.SYSTEM, id=None),
+            reason="minted from sale" + (" (test purchase)" if sale.test else ""),
+            signer=self._signer,
+            clock=self._clock,
+            ids=self._ids,
         )
-        await uow.licenses.add(license)
-        await uow.history.add(
-            HistoryEntry(
-                license_id=license_id,
-                at=now,
-                from_status=None,
-                to_status=LicenseStatus.ACTIVE,
-                reason="minted from sale" + (" (test purchase)" if sale.test else ""),
-                actor_type=ActorType.EVENT if cmd.event_id else ActorType.SYSTEM,
-                actor_id=cmd.event_id,
-            )
-        )
+        license_id = license.id
         applied = []
         for earlier in cmd.earlier:
             effect = effect_of(earlier.kind, license, refunded=earlier.refunded)

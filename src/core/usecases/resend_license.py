@@ -6,12 +6,16 @@ Rules:
 - Only active licenses are sent; a license that already has an email waiting is not
   queued twice.
 - Addresses compare case-insensitively.
+- An admin may resend one license by id: it must be active (else IllegalTransition naming
+  its status); when its email is already waiting, nothing more is queued.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.domain.errors import NotFound
+from core.domain.lifecycle import IllegalTransition
 from core.domain.model import DeliveryStatus, LicenseStatus
 from core.usecases.outbox import queue_license_email
 from ports.clock import Clock, IdGenerator
@@ -21,7 +25,8 @@ from ports.wakeup import Wakeup
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ResendLicenseCommand:
-    email: str
+    email: str | None = None
+    license_id: str | None = None
 
 
 class ResendLicense:
@@ -34,7 +39,16 @@ class ResendLicense:
     async def __call__(self, cmd: ResendLicenseCommand) -> int:
         queued = 0
         async with self._uow() as uow:
-            for lic in await uow.licenses.for_email(cmd.email):
+            if cmd.license_id is not None:
+                lic = await uow.licenses.get(cmd.license_id)
+                if lic is None:
+                    raise NotFound(f"no license {cmd.license_id}")
+                if lic.status is not LicenseStatus.ACTIVE:
+                    raise IllegalTransition(f"license {lic.id} is {lic.status.value}; only an active license is sent")
+                candidates = [lic]
+            else:
+                candidates = await uow.licenses.for_email(cmd.email or "")
+            for lic in candidates:
                 if lic.status is not LicenseStatus.ACTIVE:
                     continue
                 waiting = [d for d in await uow.deliveries.for_license(lic.id) if d.status is DeliveryStatus.PENDING]

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from entrypoints.container import Container
 from entrypoints.http.access_log import RedactingAccessLogger
-from entrypoints.http import health, middleware, public, webhooks
+from entrypoints.http import admin, health, middleware, openapi, public, webhooks
 from entrypoints.http.keys import CONTAINER, WORKER
 from entrypoints.worker import DeliveryWorker
 
@@ -21,14 +21,17 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/v1/keys", public.keys)
     app.router.add_post("/v1/licenses/validate", public.validate)
     app.router.add_post("/v1/licenses/resend", public.resend)
+    app.router.add_get("/openapi.json", openapi.document)
+    admin.setup_admin_routes(app)
 
 
 def create_app(container: Container, *, worker: bool = True) -> web.Application:
     app = web.Application(
-        middlewares=[middleware.errors], client_max_size=webhooks.MAX_BODY
+        middlewares=[middleware.errors, admin.auth_middleware(container.settings().admin_tokens)],
+        client_max_size=webhooks.MAX_BODY,
     )
     app[CONTAINER] = container
-    container.wire(modules=[webhooks, health, public])
+    container.wire(modules=[webhooks, health, public, admin])
     public.setup_limits(app, container.settings().validate_rate_limit)
     setup_routes(app)
     app.cleanup_ctx.append(_engine_ctx)

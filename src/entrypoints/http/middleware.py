@@ -6,7 +6,8 @@ import logging
 
 from aiohttp import web
 
-from core.domain.errors import DomainError, NotFound
+from core.domain.errors import DomainError, InvalidInput, NotFound
+from core.domain.lifecycle import IllegalTransition
 from ports.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,10 @@ async def errors(request: web.Request, handler):
         return response
     except NotFound as exc:
         return json_error(404, exc.code, exc.message)
+    except InvalidInput as exc:
+        return json_error(422, exc.code, exc.message)
+    except IllegalTransition as exc:
+        return json_error(409, exc.code, exc.message)
     except DomainError as exc:
         return json_error(422, exc.code, exc.message)
     except Exception:
