@@ -16,6 +16,7 @@ from adapters.signing.ed25519 import SigningKeyError, generate_keypair, load_pub
 from adapters.signing.verifier import key_id, verify
 from adapters.sql import migrate
 from adapters.sql.engine import is_sqlite
+from entrypoints.cli_admin import add_admin_commands, runner
 from entrypoints.container import Container, check
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError, load_settings
@@ -192,6 +193,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _admin_container() -> Container:
+    settings = load_settings()
+    container = build_container(settings)
+    if is_sqlite(settings.database_url):
+        migrate.upgrade(settings.database_url)
+    return container
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="licensemint", description="Gumroad sales to signed license keys.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -220,6 +229,8 @@ def parser() -> argparse.ArgumentParser:
         "--public-key", action="append", help="public key (PEM file or base64); default: the configured keys"
     )
     ver.set_defaults(func=cmd_verify)
+
+    add_admin_commands(sub, runner(_admin_container, _require_current_schema))
     return p
 
 

@@ -1,6 +1,7 @@
 """Logging set-up. Secrets and license keys must never reach a log line; libraries that log
 SQL parameters at DEBUG (aiosqlite, SQLAlchemy's engine echo) would print keys and bodies,
-so they are held at WARNING whatever LOG_LEVEL says."""
+so they are held at WARNING whatever LOG_LEVEL says; and aiohttp's reports of malformed
+requests are cut down to the error's type."""
 
 from __future__ import annotations
 
@@ -8,13 +9,33 @@ import logging
 import os
 import sys
 
+from aiohttp.http_exceptions import HttpProcessingError
+
 LEAKY = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool")
+
+
+class TerseBadRequests(logging.Filter):
+    """aiohttp logs a malformed HTTP request with a traceback whose message can quote the
+    request line, query string (and webhook secret) included: keep only the error's type."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], HttpProcessingError):
+            remote = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+            record.msg = "malformed HTTP request from %s (%s); answered 400"
+            record.args = (remote, type(record.exc_info[1]).__name__)
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
 
 
 def quiet_leaky_loggers() -> None:
     for name in LEAKY:
         logging.getLogger(name).setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    server = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, TerseBadRequests) for f in server.filters):
+        server.addFilter(TerseBadRequests())
 
 
 def configure_logging() -> None:

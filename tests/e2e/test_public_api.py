@@ -214,8 +214,8 @@ async def test_any_change_to_a_valid_key_is_rejected_offline_and_online(start_se
     @given(how=TAMPERINGS)
     def property_(how):
         tampered = tamper(lic.key, how)
-        if tampered is None or tampered == lic.key:
-            return
+        if tampered is None or tampered.strip() == lic.key:
+            return  # surrounding whitespace is forgiven (copy and paste): the same key
         offline = verify(tampered, published).code
         assert offline != "VALID"
         checked.append((tampered, offline))

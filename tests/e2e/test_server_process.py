@@ -78,6 +78,16 @@ class Server:
         return self.stderr_path.read_text()
 
 
+def raw_request(base: str, text: str) -> bytes:
+    """Bytes on the wire, for requests no HTTP client would send."""
+    import socket
+
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(text.encode("latin-1"))
+        return sock.recv(1000)
+
+
 def wait_for_files(directory: Path, count: int, timeout: float = 10.0) -> list[Path]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -110,12 +120,13 @@ def test_a_new_user_posts_the_sample_sale_and_gets_a_verifiable_key_once(tmp_pat
 
         assert server.post(f"/webhooks/gumroad?secret={WEBHOOK_SECRET}", sale) == 200
         assert server.post("/webhooks/gumroad?secret=wrong", sale) == 404
+        assert raw_request(server.base, f"POST /webhooks/gumroad?secret={WEBHOOK_SECRET}\x01 HTTP/1.1\r\n\r\n").split(b"\r\n")[0].endswith(b"400 Bad Request")
         time.sleep(1.5)  # longer than the worker's poll: a second email would have been written
         assert len(wait_for_files(tmp_path / "var" / "mail", 1)) == 1
     finally:
         assert server.stop() == 0
     log = server.log
-    assert "POST /webhooks/gumroad?[redacted] 200" in log
+    assert "POST /webhooks/gumroad?[redacted] 200" in log and "malformed HTTP request" in log
     assert WEBHOOK_SECRET not in log and key not in log and "secret=wrong" not in log
 
 

@@ -72,6 +72,8 @@ def test_any_flipped_bit_in_a_valid_key_is_rejected(position, bit):
         tampered = raw.decode("ascii")
     except UnicodeDecodeError:
         return  # not even text: nothing a verifier could be handed as a key string
+    if tampered.strip() == VECTORS["valid"]:
+        return  # a last "0" flipped to a space: surrounding whitespace is forgiven, same key
     assert verify(tampered, PUBLIC, now=1741968200).code != "VALID"
 
 

@@ -106,7 +106,7 @@ class MintFromSale:
         if mapping is None:
             variants = ", ".join(f"{k}={v}" for k, v in sorted(sale.variants.items()))
             raise UnmappedProduct(
-                f"product_id {sale.product_id!r} ({sale.product_name})"
+                f"product_id {sale.product_id!r}" + (f" ({sale.product_name})" if sale.product_name else "")
                 + (f" with variants {variants}" if variants else "")
                 + " is not in the catalog"
             )
