@@ -37,7 +37,11 @@ def free_port() -> int:
 
 
 class ThrowawayPostgres:
-    def __init__(self) -> None:
+    """`durable=False` (tests) turns fsync off; benchmarks keep PostgreSQL's defaults, so
+    a commit there costs what it costs in production."""
+
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable
         self.dir: Path | None = None
         self.port: int | None = None
 
@@ -66,10 +70,9 @@ class ThrowawayPostgres:
                                 "-E", "UTF8", "--locale=C", "--no-sync"]),
                 check=True, capture_output=True, text=True,
             )
-            options = (
-                f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-                "-c fsync=off -c full_page_writes=off -c max_connections=300"
-            )
+            options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=300"
+            if not self.durable:
+                options += " -c fsync=off -c full_page_writes=off"
             subprocess.run(
                 self._as_owner([pg_ctl, "-D", str(data), "-o", options,
                                 "-l", str(self.dir / "log"), "-w", "-t", "60", "start"]),
