@@ -17,7 +17,7 @@ from adapters.signing.verifier import key_id, verify
 from adapters.sql import migrate
 from adapters.sql.engine import is_sqlite
 from entrypoints.cli_admin import add_admin_commands, runner
-from entrypoints.container import Container, check
+from entrypoints.container import Container, check, close
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError, load_settings
 
@@ -131,8 +131,7 @@ async def _worker(container: Container) -> int:
     print(f"licensemint delivery worker {worker.worker_id} running; mailer: {container.mailer().describe()}", flush=True)
     await stop.wait()
     await worker.stop()
-    await container.mailer().close()
-    await container.engine().dispose()
+    await close(container)
     return 0
 
 

@@ -18,7 +18,7 @@ from core.usecases.mint_license import MintLicenseCommand
 from core.usecases.replay_events import ReplayEventCommand, ReplayFailedCommand
 from core.usecases.resend_license import ResendLicenseCommand
 from core.usecases.retry_delivery import RetryDeliveryCommand
-from entrypoints.container import Container
+from entrypoints.container import Container, close
 from entrypoints.http import serialize as js
 
 
@@ -260,7 +260,7 @@ def runner(build, prepare):
                     print(f"licensemint: {exc.message}", file=sys.stderr)
                     return 1
                 finally:
-                    await container.engine().dispose()
+                    await close(container)
 
             return asyncio.run(main())
 

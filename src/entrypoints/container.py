@@ -106,6 +106,13 @@ class Container(containers.DeclarativeContainer):
     )
 
 
+async def close(container: Container) -> None:
+    """Releases what the container opened: mail connections, both database engines."""
+    await container.mailer().close()
+    container.uow().dispose()
+    await container.engine().dispose()
+
+
 def check(container: Container) -> None:
     """Builds everything that reads configuration, so a mistake stops the start with its
     own message (CatalogError, SigningKeyError, TemplateError) instead of a first request

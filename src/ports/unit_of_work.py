@@ -10,7 +10,7 @@ from `commit()`); after either, the unit of work is rolled back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol, Self
 
@@ -105,4 +105,8 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, autocommit: bool = False) -> UnitOfWork:
+        """A new unit of work. With `autocommit`, each statement is committed on its own and
+        `commit()` does nothing: for a unit that makes exactly one read or one write, where a
+        transaction would only add round trips to the database."""

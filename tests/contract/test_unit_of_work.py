@@ -25,7 +25,9 @@ async def uow(request):
         yield MemoryUnitOfWorkFactory()
         return
     engine = create_engine(request.getfixturevalue(f"{request.param}_url"))
-    yield SqlUnitOfWorkFactory(engine)
+    factory = SqlUnitOfWorkFactory(engine)
+    yield factory
+    factory.dispose()
     await engine.dispose()
 
 
@@ -220,6 +222,7 @@ async def test_an_unreachable_store_raises_storage_unavailable(uow, tmp_path):
                 await u.commit()
     finally:
         if broken is not uow:
+            broken.dispose()
             await broken.engine.dispose()
 
 
@@ -274,3 +277,13 @@ async def test_listings_filter_and_page_newest_first_without_gaps_or_repeats(uow
     assert await everything("events", EventFilter(status="failed")) == ["evt_6", "evt_3", "evt_0"]
     assert await everything("deliveries", DeliveryFilter(license_id="lic_4")) == ["dlv_4"]
     assert len(await everything("deliveries", DeliveryFilter(status="pending"))) == 7
+
+
+async def test_an_autocommit_unit_keeps_each_write_without_a_commit(uow):
+    async with uow(autocommit=True) as u:
+        await u.events.add(event())
+    async with uow() as u:
+        assert await u.events.get("evt_1") == event()
+    with pytest.raises(AlreadyExists):
+        async with uow(autocommit=True) as u:
+            await u.events.add(event())

@@ -138,6 +138,7 @@ async def test_storage_down_answers_503_so_gumroad_retries(start_service, sqlite
     service = await start_service(sqlite_url, overrides={"uow": broken})
     response = await service.post_sale(SALE)
     assert response.status == 503 and response.headers["Retry-After"]
+    broken.dispose()
     await broken.engine.dispose()
 
 

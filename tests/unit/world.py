@@ -58,8 +58,8 @@ class World:
         return self.uow.store
 
     async def receive(self, body: bytes, content_type: str = FORM):
-        event_id = await self.record(RecordEventCommand(source="gumroad", body=body, content_type=content_type))
-        return await self.process(ProcessEventCommand(event_id=event_id))
+        event = await self.record(RecordEventCommand(source="gumroad", body=body, content_type=content_type))
+        return await self.process(ProcessEventCommand(event_id=event.id))
 
     async def deliver_due(self, worker: str = "w1"):
         return await self.deliver(DeliverPendingCommand(worker_id=worker))

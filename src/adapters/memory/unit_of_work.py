@@ -190,8 +190,9 @@ class MemoryDeliveryRepository:
 
 
 class MemoryUnitOfWork:
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, autocommit: bool = False) -> None:
         self._store = store
+        self._autocommit = autocommit
         self._snapshot: tuple | None = None
         self.events = MemoryEventRepository(store)
         self.licenses = MemoryLicenseRepository(store)
@@ -202,7 +203,7 @@ class MemoryUnitOfWork:
         if not self._store.available:
             raise StorageUnavailable("memory store switched off")
         await self._store.lock.acquire()
-        self._snapshot = self._store.snapshot()
+        self._snapshot = None if self._autocommit else self._store.snapshot()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -213,12 +214,13 @@ class MemoryUnitOfWork:
     async def commit(self) -> None:
         if not self._store.available:
             raise StorageUnavailable("memory store switched off")
-        self._snapshot = self._store.snapshot()
+        if not self._autocommit:
+            self._snapshot = self._store.snapshot()
 
 
 class MemoryUnitOfWorkFactory:
     def __init__(self, store: MemoryStore | None = None) -> None:
         self.store = store or MemoryStore()
 
-    def __call__(self) -> MemoryUnitOfWork:
-        return MemoryUnitOfWork(self.store)
+    def __call__(self, *, autocommit: bool = False) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self.store, autocommit)

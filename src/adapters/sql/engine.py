@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 
@@ -20,7 +20,9 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip per unit of work. A connection the server
+        # closed fails its first statement, is thrown away, and that request answers 503,
+        # which Gumroad retries; recycling keeps connections younger than most idle timeouts.
         pool_recycle=1800,
         # Inside Gumroad's 5 s timeout: a starved pool answers 503 (retried), not a timeout.
         pool_timeout=3,
@@ -38,12 +40,30 @@ def ensure_sqlite_directory(url: str) -> None:
 
 def _sqlite_engine(url: str) -> AsyncEngine:
     ensure_sqlite_directory(url)
-    # SQLite allows one writer at a time: units of work take turns on an asyncio lock
-    # (SqlUnitOfWorkFactory) rather than queueing in the pool, whose waiters are left
-    # hanging when a connect fails. The spare connections serve /ready and ad-hoc reads.
+    # Units of work do not use this engine (see inline_sqlite_engine); it serves /ready,
+    # migration checks and ad-hoc reads, in deferred transactions: WAL readers take no lock
+    # a writer waits for (a writer here would stall the loop-bound units of work).
     engine = create_async_engine(url, pool_size=1, max_overflow=4, pool_timeout=10)
+    _sqlite_pragmas(engine.sync_engine, busy_ms=5000, immediate=False)
+    return engine
 
-    @event.listens_for(engine.sync_engine, "connect")
+
+def inline_sqlite_engine(url: str) -> Engine:
+    """The synchronous engine SQLite units of work run on, in the event loop's own thread.
+
+    A SQLite statement takes microseconds; aiosqlite's hop to its thread and back for each
+    statement and cursor costs more than the work, and units of work run one at a time
+    anyway (one writer). The price: a commit's fsync, or another process holding the write
+    lock (up to the busy timeout), pauses the loop."""
+    ensure_sqlite_directory(url)
+    sync_url = sa.make_url(url).set(drivername="sqlite+pysqlite")
+    engine = sa.create_engine(sync_url, pool_size=1, max_overflow=2, pool_timeout=1)
+    _sqlite_pragmas(engine, busy_ms=2000, immediate=True)
+    return engine
+
+
+def _sqlite_pragmas(engine: Engine, *, busy_ms: int, immediate: bool) -> None:
+    @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):
         # pysqlite's own transaction handling begins lazily; take control so that
         # BEGIN IMMEDIATE makes each unit of work take the write lock up front.
@@ -52,11 +72,10 @@ def _sqlite_engine(url: str) -> AsyncEngine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

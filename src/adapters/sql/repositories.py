@@ -15,6 +15,17 @@ from core.domain.model import Delivery, DeliveryAttempt, DeliveryStatus, Event, 
 from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest, page_of
 
 
+# Built once: values travel as parameters, so SQLAlchemy compiles each statement once.
+_INSERT_EVENT = events.insert()
+_INSERT_LICENSE = licenses.insert()
+_INSERT_HISTORY = license_history.insert()
+_INSERT_DELIVERY = deliveries.insert()
+_INSERT_ATTEMPT = delivery_attempts.insert()
+_EVENT_BY_ID = events.select().where(events.c.id == sa.bindparam("b_id"))
+_UPDATE_EVENT = events.update().where(events.c.id == sa.bindparam("b_id"))
+_UPDATE_LICENSE = licenses.update().where(licenses.c.id == sa.bindparam("b_id"))
+
+
 async def _page(conn: AsyncConnection, table: sa.Table, at: sa.Column, conditions: list, page: PageRequest,
                 to_domain, key):
     """Keyset pagination, newest first: (at, id) below the cursor."""
@@ -31,10 +42,10 @@ class SqlEventRepository:
         self._conn = conn
 
     async def add(self, event: Event) -> None:
-        await self._conn.execute(events.insert().values(mapping.event_to_row(event)))
+        await self._conn.execute(_INSERT_EVENT, mapping.event_to_row(event))
 
     async def get(self, event_id: str) -> Event | None:
-        row = (await self._conn.execute(events.select().where(events.c.id == event_id))).first()
+        row = (await self._conn.execute(_EVENT_BY_ID, {"b_id": event_id})).first()
         return mapping.event_from_row(row) if row else None
 
     async def for_external_id(self, source: str, external_id: str) -> Sequence[Event]:
@@ -59,7 +70,7 @@ class SqlEventRepository:
         row = mapping.event_to_row(event)
         for immutable in ("id", "body", "source", "content_type", "received_at"):
             row.pop(immutable)
-        await self._conn.execute(events.update().where(events.c.id == event.id).values(row))
+        await self._conn.execute(_UPDATE_EVENT, {**row, "b_id": event.id})
 
 
 class SqlLicenseRepository:
@@ -67,7 +78,7 @@ class SqlLicenseRepository:
         self._conn = conn
 
     async def add(self, license: License) -> None:
-        await self._conn.execute(licenses.insert().values(mapping.license_to_row(license)))
+        await self._conn.execute(_INSERT_LICENSE, mapping.license_to_row(license))
 
     async def get(self, license_id: str) -> License | None:
         return await self._one(licenses.c.id == license_id)
@@ -107,7 +118,8 @@ class SqlLicenseRepository:
 
     async def update(self, license: License) -> None:
         row = mapping.license_to_row(license)
-        await self._conn.execute(licenses.update().where(licenses.c.id == license.id).values(row))
+        row.pop("id")
+        await self._conn.execute(_UPDATE_LICENSE, {**row, "b_id": license.id})
 
     async def lock_order(self, source: str, key: str) -> None:
         if self._conn.dialect.name == "postgresql":
@@ -127,7 +139,7 @@ class SqlHistoryRepository:
         self._conn = conn
 
     async def add(self, entry: HistoryEntry) -> None:
-        await self._conn.execute(license_history.insert().values(mapping.history_to_row(entry)))
+        await self._conn.execute(_INSERT_HISTORY, mapping.history_to_row(entry))
 
     async def for_license(self, license_id: str) -> Sequence[HistoryEntry]:
         query = (
@@ -143,7 +155,7 @@ class SqlDeliveryRepository:
         self._conn = conn
 
     async def add(self, delivery: Delivery) -> None:
-        await self._conn.execute(deliveries.insert().values(mapping.delivery_to_row(delivery)))
+        await self._conn.execute(_INSERT_DELIVERY, mapping.delivery_to_row(delivery))
 
     async def get(self, delivery_id: str) -> Delivery | None:
         query = deliveries.select().where(deliveries.c.id == delivery_id)
@@ -208,7 +220,7 @@ class SqlDeliveryRepository:
         return result.rowcount == 1
 
     async def add_attempt(self, attempt: DeliveryAttempt) -> None:
-        await self._conn.execute(delivery_attempts.insert().values(mapping.attempt_to_row(attempt)))
+        await self._conn.execute(_INSERT_ATTEMPT, mapping.attempt_to_row(attempt))
 
     async def attempts(self, delivery_id: str) -> Sequence[DeliveryAttempt]:
         query = (

@@ -6,8 +6,10 @@ import asyncio
 from typing import Self
 
 import sqlalchemy.exc as sa_exc
+from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sql.engine import inline_sqlite_engine
 from adapters.sql.repositories import (
     SqlDeliveryRepository,
     SqlEventRepository,
@@ -29,17 +31,32 @@ def translate(exc: BaseException) -> BaseException:
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: AsyncEngine, turn: asyncio.Lock | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        inline: Engine | None = None,
+        turn: asyncio.Lock | None = None,
+        autocommit: bool = False,
+    ) -> None:
         self._engine = engine
+        self._inline = inline
         self._turn = turn
-        self._conn: AsyncConnection | None = None
+        self._autocommit = autocommit
+        self._conn: AsyncConnection | _InlineConnection | None = None
 
     async def __aenter__(self) -> Self:
         if self._turn is not None:
             await self._turn.acquire()
         try:
-            self._conn = await self._engine.connect()
-            await self._conn.begin()
+            if self._inline is not None:
+                self._conn = _InlineConnection(self._inline.connect())
+            else:
+                self._conn = await self._engine.connect()
+            if self._autocommit:
+                await self._conn.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                await self._conn.begin()
         except BaseException as exc:
             if self._conn is not None:
                 await self._conn.close()
@@ -95,11 +112,49 @@ class _Guarded:
         return call
 
 
+class _InlineConnection:
+    """A synchronous connection behind the awaitable calls the repositories make: on SQLite
+    the statements run in the event loop's thread (see engine.inline_sqlite_engine)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self.dialect = conn.dialect
+
+    async def execute(self, statement, parameters=None):
+        return self._conn.execute(statement, parameters)
+
+    async def execution_options(self, **options):
+        self._conn.execution_options(**options)
+        return self
+
+    async def begin(self):
+        return self._conn.begin()
+
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction()
+
+    async def commit(self) -> None:
+        self._conn.commit()
+
+    async def rollback(self) -> None:
+        self._conn.rollback()
+
+    async def close(self) -> None:
+        self._conn.close()
+
+
 class SqlUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        # SQLite has one writer: units of work take turns in-process (see engine.py).
-        self._turn = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        sqlite = engine.dialect.name == "sqlite"
+        # SQLite has one writer: units of work take turns in-process, on a connection used
+        # from the event loop's thread (see engine.py).
+        self._turn = asyncio.Lock() if sqlite else None
+        self._inline = inline_sqlite_engine(engine.url.render_as_string(hide_password=False)) if sqlite else None
 
-    def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self._turn)
+    def __call__(self, *, autocommit: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, inline=self._inline, turn=self._turn, autocommit=autocommit)
+
+    def dispose(self) -> None:
+        if self._inline is not None:
+            self._inline.dispose()

@@ -79,6 +79,7 @@ class MintFromSale:
 
     async def __call__(self, cmd: MintFromSaleCommand) -> MintResult:
         async with self._uow() as uow:
+            await uow.licenses.lock_order(cmd.source, cmd.sale.sale_id)
             result = await self.within(uow, cmd)
             await uow.commit()
         if result.minted:
@@ -86,10 +87,9 @@ class MintFromSale:
         return result
 
     async def within(self, uow: UnitOfWork, cmd: MintFromSaleCommand) -> MintResult:
-        """The same work inside a unit of work the caller owns and commits; the caller
-        then calls `wake()` when `minted` is true."""
+        """The same work inside a unit of work the caller owns and commits, holding the
+        order's lock (`lock_order`); the caller then calls `wake()` when `minted` is true."""
         sale = cmd.sale
-        await uow.licenses.lock_order(cmd.source, sale.sale_id)
         if sale.is_preorder_authorization:
             return MintResult(outcome="preorder authorisation: no license until the charge")
 

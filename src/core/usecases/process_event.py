@@ -39,6 +39,8 @@ _RACE_RETRIES = 3
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProcessEventCommand:
     event_id: str
+    recorded: Event | None = None
+    """The event as RecordEvent just stored it: saves reading it back on the first try."""
 
 
 class ProcessEvent:
@@ -60,10 +62,12 @@ class ProcessEvent:
         self._clock = clock
 
     async def __call__(self, cmd: ProcessEventCommand) -> Event:
+        recorded = cmd.recorded if cmd.recorded is not None and cmd.recorded.id == cmd.event_id else None
         for _ in range(_RACE_RETRIES):
             try:
-                return await self._attempt(cmd.event_id)
+                return await self._attempt(cmd.event_id, recorded)
             except AlreadyExists:
+                recorded = None  # read it afresh
                 continue
             except (StorageUnavailable, NotFound):
                 raise
@@ -74,10 +78,10 @@ class ProcessEvent:
                 )
         return await self._record_failure(cmd.event_id, "lost the same unique race repeatedly")
 
-    async def _attempt(self, event_id: str) -> Event:
+    async def _attempt(self, event_id: str, recorded: Event | None) -> Event:
         wake = False
         async with self._uow() as uow:
-            event = await self._load(uow, event_id)
+            event = recorded or await self._load(uow, event_id)
             if event.status is EventStatus.PROCESSED:
                 return event
             try:

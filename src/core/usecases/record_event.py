@@ -28,7 +28,7 @@ class RecordEvent:
         self._clock = clock
         self._ids = ids
 
-    async def __call__(self, cmd: RecordEventCommand) -> str:
+    async def __call__(self, cmd: RecordEventCommand) -> Event:
         event = Event(
             id=self._ids.new_id("evt"),
             source=cmd.source,
@@ -36,7 +36,7 @@ class RecordEvent:
             content_type=cmd.content_type,
             received_at=self._clock.now(),
         )
-        async with self._uow() as uow:
+        async with self._uow(autocommit=True) as uow:  # one write: durable when it returns
             await uow.events.add(event)
             await uow.commit()
-        return event.id
+        return event

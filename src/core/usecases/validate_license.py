@@ -64,7 +64,7 @@ class ValidateLicense:
         check = self._verifier.check(key, now=now.timestamp())
         if check.code in ("MALFORMED", "BAD_SIGNATURE"):
             return Validation(code=check.code, reason=check.reason)
-        async with self._uow() as uow:
+        async with self._uow(autocommit=True) as uow:  # one read
             lic = await uow.licenses.get(check.claims["lid"])
         if check.code == "EXPIRED":  # as offline, whatever became of the license since
             return Validation(code="EXPIRED", reason="expired", facts=_facts(lic) if lic else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from entrypoints.container import Container
+from entrypoints.container import Container, close
 from entrypoints.http.access_log import RedactingAccessLogger
 from entrypoints.http import admin, health, middleware, openapi, public, webhooks
 from entrypoints.http.keys import CONTAINER, WORKER
@@ -45,8 +45,7 @@ async def _engine_ctx(app: web.Application):
     yield
     container = app[CONTAINER]
     container.unwire()
-    await container.mailer().close()
-    await container.engine().dispose()
+    await close(container)
 
 
 async def _worker_ctx(app: web.Application):

@@ -44,7 +44,7 @@ async def gumroad(
     body = await request.read()
 
     try:
-        event_id = await record_event(
+        recorded = await record_event(
             RecordEventCommand(
                 source="gumroad",
                 body=body,
@@ -60,8 +60,8 @@ async def gumroad(
         )
 
     try:
-        event = await process_event(ProcessEventCommand(event_id=event_id))
-        log.info("event %s: %s: %s", event_id, event.status.value, event.outcome)
+        event = await process_event(ProcessEventCommand(event_id=recorded.id, recorded=recorded))
+        log.info("event %s: %s: %s", recorded.id, event.status.value, event.outcome)
     except Exception as exc:  # stored is what matters: the event stays replayable
-        log.warning("event %s stored but not processed: %s", event_id, exc)
-    return web.json_response({"received": event_id})
+        log.warning("event %s stored but not processed: %s", recorded.id, exc)
+    return web.json_response({"received": recorded.id})
