@@ -61,6 +61,8 @@ def build_mailer(settings: Settings):
 
 
 class Container(containers.DeclarativeContainer):
+    # The request-path use cases keep no state between calls, so each is built once
+    # (Singleton); override providers before the app or worker is created.
     settings = providers.Dependency(instance_of=Settings)
 
     engine = providers.Singleton(create_engine, settings.provided.database_url)
@@ -74,19 +76,19 @@ class Container(containers.DeclarativeContainer):
     renderer = providers.Singleton(JinjaEmailRenderer, settings.provided.templates_dir)
     mailer = providers.Singleton(build_mailer, settings)
 
-    record_event = providers.Factory(RecordEvent, uow=uow, clock=clock, ids=ids)
-    mint_from_sale = providers.Factory(
+    record_event = providers.Singleton(RecordEvent, uow=uow, clock=clock, ids=ids)
+    mint_from_sale = providers.Singleton(
         MintFromSale, uow=uow, catalog=catalog, signer=signer, clock=clock, ids=ids, wakeup=wakeup
     )
-    apply_lifecycle = providers.Factory(
+    apply_lifecycle = providers.Singleton(
         ApplyLifecycle, uow=uow, catalog=catalog, signer=signer, clock=clock, ids=ids, wakeup=wakeup
     )
-    process_event = providers.Factory(
+    process_event = providers.Singleton(
         ProcessEvent, uow=uow, parsers=parsers, catalog=catalog, mint=mint_from_sale,
         lifecycle=apply_lifecycle, clock=clock,
     )
-    validate_license = providers.Factory(ValidateLicense, uow=uow, verifier=signer, clock=clock)
-    resend_license = providers.Factory(ResendLicense, uow=uow, clock=clock, ids=ids, wakeup=wakeup)
+    validate_license = providers.Singleton(ValidateLicense, uow=uow, verifier=signer, clock=clock)
+    resend_license = providers.Singleton(ResendLicense, uow=uow, clock=clock, ids=ids, wakeup=wakeup)
     list_licenses = providers.Factory(ListLicenses, uow=uow)
     list_events = providers.Factory(ListEvents, uow=uow)
     list_deliveries = providers.Factory(ListDeliveries, uow=uow)

@@ -165,3 +165,26 @@ async def test_a_stop_mid_batch_releases_the_unfinished_claims_without_spending_
     with pytest.raises(asyncio.CancelledError):
         await task
     assert all(d.worker_id is None and d.lease_until is None and d.attempts == 0 for d in world.deliveries())
+
+
+async def test_a_claimed_batch_is_sent_several_at_a_time(world):
+    import asyncio
+
+    from tests.bodies import sale_body
+
+    for i in range(5):
+        await world.receive(sale_body(sale_id=f"par-{i}=="))
+    active, peak = 0, 0
+
+    class Slow:
+        async def send(self, email):
+            nonlocal active, peak
+            active += 1
+            peak = max(peak, active)
+            await asyncio.sleep(0.02)
+            active -= 1
+            return SendResult(outcome=SendOutcome.SENT, message_id="m")
+
+    world.deliver._mailer = Slow()
+    report = await world.deliver_due()
+    assert report.sent == 6 and peak > 1

@@ -24,6 +24,23 @@ _INSERT_ATTEMPT = delivery_attempts.insert()
 _EVENT_BY_ID = events.select().where(events.c.id == sa.bindparam("b_id"))
 _UPDATE_EVENT = events.update().where(events.c.id == sa.bindparam("b_id"))
 _UPDATE_LICENSE = licenses.update().where(licenses.c.id == sa.bindparam("b_id"))
+_EVENTS_FOR_EXTERNAL_ID = (
+    events.select()
+    .where(events.c.source == sa.bindparam("b_source"), events.c.external_id == sa.bindparam("b_external"))
+    .order_by(events.c.received_at, events.c.id)
+)
+_LICENSE_BY_ID = licenses.select().where(licenses.c.id == sa.bindparam("b_id"))
+_LICENSE_BY_ORDER = (
+    licenses.select()
+    .where(licenses.c.source == sa.bindparam("b_source"), licenses.c.order_id == sa.bindparam("b_order"))
+)
+_LICENSE_BY_SUBSCRIPTION = (
+    licenses.select()
+    .where(licenses.c.source == sa.bindparam("b_source"), licenses.c.subscription_id == sa.bindparam("b_sub"))
+    .order_by(licenses.c.created_at)
+    .limit(1)
+)
+_ORDER_LOCK = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("b_lock", type_=sa.BigInteger)))
 
 
 async def _page(conn: AsyncConnection, table: sa.Table, at: sa.Column, conditions: list, page: PageRequest,
@@ -49,12 +66,8 @@ class SqlEventRepository:
         return mapping.event_from_row(row) if row else None
 
     async def for_external_id(self, source: str, external_id: str) -> Sequence[Event]:
-        query = (
-            events.select()
-            .where(events.c.source == source, events.c.external_id == external_id)
-            .order_by(events.c.received_at, events.c.id)
-        )
-        return [mapping.event_from_row(r) for r in await self._conn.execute(query)]
+        rows = await self._conn.execute(_EVENTS_FOR_EXTERNAL_ID, {"b_source": source, "b_external": external_id})
+        return [mapping.event_from_row(r) for r in rows]
 
     async def search(self, where: EventFilter, page: PageRequest) -> Page[Event]:
         conditions = [
@@ -81,15 +94,13 @@ class SqlLicenseRepository:
         await self._conn.execute(_INSERT_LICENSE, mapping.license_to_row(license))
 
     async def get(self, license_id: str) -> License | None:
-        return await self._one(licenses.c.id == license_id)
+        return await self._one(_LICENSE_BY_ID, {"b_id": license_id})
 
     async def get_by_order(self, source: str, order_id: str) -> License | None:
-        return await self._one(licenses.c.source == source, licenses.c.order_id == order_id)
+        return await self._one(_LICENSE_BY_ORDER, {"b_source": source, "b_order": order_id})
 
     async def get_by_subscription(self, source: str, subscription_id: str) -> License | None:
-        return await self._one(
-            licenses.c.source == source, licenses.c.subscription_id == subscription_id
-        )
+        return await self._one(_LICENSE_BY_SUBSCRIPTION, {"b_source": source, "b_sub": subscription_id})
 
     async def for_email(self, email: str) -> Sequence[License]:
         query = (
@@ -124,13 +135,11 @@ class SqlLicenseRepository:
     async def lock_order(self, source: str, key: str) -> None:
         if self._conn.dialect.name == "postgresql":
             digest = hashlib.sha256(f"{source}\0{key}".encode()).digest()
-            lock_id = int.from_bytes(digest[:8], "big", signed=True)
-            await self._conn.execute(sa.select(sa.func.pg_advisory_xact_lock(lock_id)))
+            await self._conn.execute(_ORDER_LOCK, {"b_lock": int.from_bytes(digest[:8], "big", signed=True)})
         # SQLite: units of work already run one at a time (see SqlUnitOfWorkFactory)
 
-    async def _one(self, *where) -> License | None:
-        query = licenses.select().where(*where).order_by(licenses.c.created_at).limit(1)
-        row = (await self._conn.execute(query)).first()
+    async def _one(self, query, params: dict) -> License | None:
+        row = (await self._conn.execute(query, params)).first()
         return mapping.license_from_row(row) if row else None
 
 

@@ -15,6 +15,8 @@ Rules:
   delivery waits and the failure is reported to the operator.
 - Every attempt is recorded: when, by which worker, the outcome, the provider's message id
   or the error.
+- A claimed batch is sent several at a time (`parallel`): a provider's latency, not our
+  loop, sets the pace.
 - Stopped mid-batch (shutdown), the claims not yet finished are released at once.
 - A failed email never touches the license.
 """
@@ -67,6 +69,7 @@ class DeliverPending:
         policy: RetryPolicy = RetryPolicy(),
         lease: timedelta = timedelta(minutes=2),
         rand: Callable[[], float] = random.random,
+        parallel: int = 8,
     ) -> None:
         self._uow = uow
         self._mailer = mailer
@@ -76,6 +79,7 @@ class DeliverPending:
         self._policy = policy
         self._lease = lease
         self._rand = rand
+        self._parallel = parallel
 
     async def __call__(self, cmd: DeliverPendingCommand) -> DeliveryReport:
         now = self._clock.now()
@@ -85,18 +89,30 @@ class DeliverPending:
             )
             await uow.commit()
         counts = {DeliveryStatus.SENT: 0, DeliveryStatus.PENDING: 0, DeliveryStatus.DEAD: 0}
-        config_error = None
-        for done, delivery in enumerate(claimed):
-            try:
+        config_errors: list[str] = []
+        finished: set[str] = set()
+        turns = asyncio.Semaphore(self._parallel)
+
+        async def deliver(delivery: Delivery) -> None:
+            async with turns:
                 result = await self._send(delivery)
-            except asyncio.CancelledError:
-                await asyncio.shield(self._release(claimed[done:], cmd.worker_id))
-                raise
-            if result.outcome is SendOutcome.CONFIGURATION:
-                config_error = result.detail
-            after = self._after(delivery, result)
-            await self._record(after, result, cmd.worker_id)
-            counts[after.status] += 1
+                if result.outcome is SendOutcome.CONFIGURATION:
+                    config_errors.append(result.detail or "")
+                after = self._after(delivery, result)
+                await self._record(after, result, cmd.worker_id)
+                finished.add(delivery.id)
+                counts[after.status] += 1
+
+        try:
+            outcomes = await asyncio.gather(*(deliver(d) for d in claimed), return_exceptions=True)
+        except asyncio.CancelledError:
+            unfinished = [d for d in claimed if d.id not in finished]
+            await asyncio.shield(self._release(unfinished, cmd.worker_id))
+            raise
+        failures = [o for o in outcomes if isinstance(o, BaseException)]
+        if failures:  # e.g. the database went away while recording: the worker logs it
+            raise failures[0]
+        config_error = config_errors[-1] if config_errors else None
         return DeliveryReport(
             claimed=len(claimed),
             sent=counts[DeliveryStatus.SENT],
