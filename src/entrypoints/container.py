@@ -99,7 +99,7 @@ class Container(containers.DeclarativeContainer):
     )
     change_license_status = providers.Factory(ChangeLicenseStatus, uow=uow, clock=clock, ids=ids, wakeup=wakeup)
     replay_event = providers.Factory(ReplayEvent, process=process_event)
-    replay_failed = providers.Factory(ReplayFailedEvents, uow=uow, process=process_event)
+    replay_failed = providers.Factory(ReplayFailedEvents, uow=uow, process=process_event, clock=clock)
     retry_delivery = providers.Factory(RetryDelivery, uow=uow, clock=clock, wakeup=wakeup)
     retry_policy = providers.Singleton(RetryPolicy, max_attempts=settings.provided.delivery_max_attempts)
     deliver_pending = providers.Factory(

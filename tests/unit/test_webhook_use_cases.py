@@ -153,3 +153,22 @@ async def test_recording_fails_loudly_when_the_store_is_down(world):
     world.store.available = False
     with pytest.raises(StorageUnavailable):
         await world.receive(gumroad_body("01_sale_licensed_basic"))
+
+
+async def test_replaying_failed_events_also_picks_up_events_stuck_as_received(world):
+    from core.usecases.record_event import RecordEventCommand
+    from core.usecases.replay_events import ReplayFailedCommand, ReplayFailedEvents
+
+    stuck = await world.record(RecordEventCommand(source="gumroad", body=gumroad_body("01_sale_licensed_basic"),
+                                                  content_type="application/x-www-form-urlencoded"))
+    fresh = await world.record(RecordEventCommand(source="gumroad", body=sale_body(sale_id="fresh=="),
+                                                  content_type="application/x-www-form-urlencoded"))
+    world.clock.advance(minutes=6)
+    fresher = await world.record(RecordEventCommand(source="gumroad", body=sale_body(sale_id="new=="),
+                                                    content_type="application/x-www-form-urlencoded"))
+    replay = ReplayFailedEvents(uow=world.uow, process=world.process, clock=world.clock)
+    summary = await replay(ReplayFailedCommand())
+    assert (summary.replayed, summary.processed) == (2, 2)
+    assert world.store.events[stuck.id].status is EventStatus.PROCESSED
+    assert world.store.events[fresh.id].status is EventStatus.PROCESSED
+    assert world.store.events[fresher.id].status is EventStatus.RECEIVED  # may still be in flight

@@ -91,7 +91,7 @@ class SmtpMailer:
             message = build_message(email, self._sender)
             for name, value in self._headers.items():
                 message[name] = value
-        except ValueError as exc:  # EmailMessage refuses CR/LF and other header injections
+        except ValueError as exc:  # a line break in a header (injection) or a bad address
             return SendResult(outcome=SendOutcome.PERMANENT_MESSAGE, detail=f"cannot build message: {exc}")
         t = self.target
         client = aiosmtplib.SMTP(

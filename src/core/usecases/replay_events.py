@@ -6,17 +6,23 @@ Rules:
 - Replaying every failed event goes oldest-first through the failed events that exist
   when it starts, each once, and reports how many ended processed and how many still fail;
   running it twice changes nothing more than running it once.
+- Events stuck as received (stored, but the database went away before processing could
+  record anything) are replayed with the failed ones once they are five minutes old.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from core.domain.model import Event, EventStatus
 from core.domain.queries import EventFilter, PageRequest
 from core.usecases.process_event import ProcessEvent, ProcessEventCommand
+from ports.clock import Clock
 from ports.unit_of_work import UnitOfWorkFactory
+
+STUCK_AFTER = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,21 +53,24 @@ class ReplayEvent:
 
 
 class ReplayFailedEvents:
-    def __init__(self, *, uow: UnitOfWorkFactory, process: ProcessEvent) -> None:
+    def __init__(self, *, uow: UnitOfWorkFactory, process: ProcessEvent, clock: Clock) -> None:
         self._uow = uow
         self._process = process
+        self._clock = clock
 
     async def __call__(self, cmd: ReplayFailedCommand) -> ReplaySummary:
-        ids: list[str] = []
-        page = PageRequest(limit=200)
+        stuck_before = self._clock.now() - STUCK_AFTER
+        found: list[Event] = []
         async with self._uow() as uow:
-            while True:
-                found = await uow.events.search(EventFilter(source=cmd.source, status="failed"), page)
-                ids += [e.id for e in found.items]
-                if found.next is None:
-                    break
-                page = PageRequest(after=found.next, limit=200)
-        ids.reverse()  # oldest first, as they arrived
+            for status in ("failed", "received"):
+                page = PageRequest(limit=200)
+                while True:
+                    batch = await uow.events.search(EventFilter(source=cmd.source, status=status), page)
+                    found += [e for e in batch.items if status == "failed" or e.received_at < stuck_before]
+                    if batch.next is None:
+                        break
+                    page = PageRequest(after=batch.next, limit=200)
+        ids = [e.id for e in sorted(found, key=lambda e: (e.received_at, e.id))]  # oldest first
         processed, failures = 0, []
         for done, event_id in enumerate(ids, start=1):
             event = await self._process(ProcessEventCommand(event_id=event_id))
