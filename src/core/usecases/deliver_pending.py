@@ -149,7 +149,7 @@ class DeliverPending:
             await uow.commit()
 
     async def _send(self, delivery: Delivery) -> SendResult:
-        async with self._uow() as uow:
+        async with self._uow(autocommit=True) as uow:  # reads only: no transaction round trips
             license = await uow.licenses.get(delivery.license_id)
             earlier = await uow.deliveries.attempts(delivery.id) if delivery.attempts > 1 else []
         if license is None:
