@@ -32,6 +32,24 @@ def sale(tag: str, i: int) -> bytes:
     )
 
 
+async def timed_post(session, url: str, **kwargs) -> tuple[float, str | int]:
+    """One request: (seconds, HTTP status or the client error's name)."""
+    started = time.perf_counter()
+    try:
+        response = await session.post(url, **kwargs)
+        await response.read()
+        status = response.status
+    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        status = type(exc).__name__
+    return time.perf_counter() - started, status
+
+
+def record(latencies: list[float], errors: dict[str, int], took: float, status) -> None:
+    latencies.append(took)
+    if status != 200:
+        errors[str(status)] = errors.get(str(status), 0) + 1
+
+
 def percentile(values: list[float], p: float) -> float | None:
     if not values:
         return None
@@ -54,19 +72,11 @@ async def closed_loop(args) -> dict:
                 i = next(counter)
                 if args.max_requests and i >= args.max_requests:
                     return
-                started = time.perf_counter()
-                try:
-                    if args.mode == "sale":
-                        response = await session.post(args.url, data=sale(args.tag, i), headers=FORM)
-                    else:
-                        response = await session.post(args.url, json={"key": rng.choice(keys)["key"]})
-                    await response.read()
-                    status = response.status
-                except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                    status = type(exc).__name__
-                latencies.append(time.perf_counter() - started)
-                if status != 200:
-                    errors[str(status)] = errors.get(str(status), 0) + 1
+                if args.mode == "sale":
+                    result = await timed_post(session, args.url, data=sale(args.tag, i), headers=FORM)
+                else:
+                    result = await timed_post(session, args.url, json={"key": rng.choice(keys)["key"]})
+                record(latencies, errors, *result)
 
         began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(args.connections)))
@@ -84,16 +94,7 @@ async def open_loop(args) -> dict:
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
         async def one(i: int):
             sent_at[f"b{i}@{args.tag}.bench"] = time.time()
-            started = time.perf_counter()
-            try:
-                response = await session.post(args.url, data=sale(args.tag, i), headers=FORM)
-                await response.read()
-                status = response.status
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                status = type(exc).__name__
-            latencies.append(time.perf_counter() - started)
-            if status != 200:
-                errors[str(status)] = errors.get(str(status), 0) + 1
+            record(latencies, errors, *await timed_post(session, args.url, data=sale(args.tag, i), headers=FORM))
 
         began = time.perf_counter()
         tasks = []
