@@ -131,5 +131,7 @@ def test_two_worker_processes_send_each_email_exactly_once_and_take_over_dead_cl
     assert files == sorted(f"{r.id}.eml" for r in rows)  # no <id>.2.eml: nothing sent twice
     taken_over = [r for r in rows if r.attempts == 2]
     assert len(taken_over) == 10  # the dead worker's claims, taken over after the lease
-    senders = {(tmp_path / f"worker{i}.log").read_text().count("sent,") > 0 for i in range(2)}
-    assert senders == {True}, "both workers should have sent some of the 120 emails"
+    # Which worker sends how many depends on timing (one may drain the queue before the
+    # other's first poll); claims racing on one row are the contract tests' business
+    # (test_concurrent_claims_never_hand_out_one_delivery_twice, on PostgreSQL too).
+    assert all("delivery worker" in (tmp_path / f"worker{i}.log").read_text() for i in range(2))
