@@ -1,6 +1,6 @@
 """licensemint against the physical limit of its own stack, in one run on one machine.
 
-    .venv/bin/python bench/run.py                 # the full run (about 12 minutes)
+    .venv/bin/python bench/run.py                 # the full run (about 10 minutes)
     .venv/bin/python bench/run.py --quick         # seconds: checks the harness works
 
 Starts a throwaway PostgreSQL (fsync on) and an SMTP sink, runs each HTTP path against

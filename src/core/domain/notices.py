@@ -21,15 +21,6 @@ class NoticeKind(str, enum.Enum):
     SUBSCRIPTION_RESTARTED = "subscription_restarted"
     TEST_PING = "test_ping"
 
-    @property
-    def sale_shaped(self) -> bool:
-        return self in SALE_SHAPED
-
-
-SALE_SHAPED = frozenset(
-    {NoticeKind.SALE, NoticeKind.REFUND, NoticeKind.DISPUTE, NoticeKind.DISPUTE_WON, NoticeKind.TEST_PING}
-)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SaleNotice:
