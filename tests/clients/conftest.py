@@ -1,0 +1,69 @@
+"""What every client library's tests share: the vector file, the toolchain check, and a key
+minted by a real licensemint process with its public keys from `GET /v1/keys`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, WEBHOOK_SECRET, gumroad_body
+from tests.e2e.test_server_process import KEY, Server, wait_for_files
+
+CLIENTS = ROOT / "clients"
+VECTORS = CLIENTS / "vectors" / "v1.json"
+
+
+def require(tool: str) -> str:
+    """The path of a toolchain binary; a missing toolchain fails the test, never skips it
+    (scripts/test installs every one listed in scripts/packages/)."""
+    found = shutil.which(tool)
+    if not found:
+        pytest.fail(f"{tool} is not installed: run ./scripts/test, which installs the client toolchains")
+    return found
+
+
+def run(argv: list[str], cwd: Path, timeout: float = 600, **kw) -> subprocess.CompletedProcess:
+    """Runs a client's own build or test command; fails the test with its output otherwise."""
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout, **kw)
+    if done.returncode != 0:
+        pytest.fail(f"{' '.join(argv)} exited {done.returncode}\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
+    return done
+
+
+@pytest.fixture(scope="session")
+def vectors() -> dict:
+    if not VECTORS.is_file():
+        pytest.fail(f"{VECTORS} is missing")
+    data = json.loads(VECTORS.read_text(encoding="utf-8"))
+    assert data["cases"], "the vector file has no cases"
+    return data
+
+
+@dataclass(frozen=True)
+class LiveLicense:
+    key: str
+    public_keys: list[str]
+    """As `GET /v1/keys` publishes them."""
+    base: str
+
+
+@pytest.fixture(scope="session")
+def live_license(tmp_path_factory):
+    """A key minted from the sample sale by a running `licensemint serve`."""
+    tmp_path = tmp_path_factory.mktemp("live")
+    server = Server(tmp_path)
+    try:
+        assert server.post(f"/webhooks/gumroad?secret={WEBHOOK_SECRET}", gumroad_body("01_sale_licensed_basic")) == 200
+        [eml] = wait_for_files(tmp_path / "var" / "mail", 1)
+        [key] = set(KEY.findall(eml.read_text()))
+        with urllib.request.urlopen(server.base + "/v1/keys", timeout=10) as response:
+            published = json.load(response)["keys"]
+        yield LiveLicense(key=key, public_keys=[k["public_key"] for k in published], base=server.base)
+    finally:
+        assert server.stop() == 0
