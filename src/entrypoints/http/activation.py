@@ -38,6 +38,9 @@ def activation_json(a: Activation) -> dict:
 
 
 async def _read(request: web.Request) -> dict | web.Response:
+    wait = request.app[PER_CLIENT].allow(request.remote or "?")
+    if wait is not None:
+        return too_many(wait)
     try:
         body = await request.json()
     except ValueError:
@@ -52,9 +55,7 @@ async def _read(request: web.Request) -> dict | web.Response:
             return json_error(400, "bad_request", f"field {name!r} must be a string")
     fingerprint = body.get("fingerprint")
     body["fingerprint"] = fingerprint if isinstance(fingerprint, str) else ""
-    wait = request.app[PER_CLIENT].allow(request.remote or "?")
-    if wait is None:
-        wait = request.app[PER_LICENSE].allow(hashlib.sha256(key.strip().encode()).hexdigest())
+    wait = request.app[PER_LICENSE].allow(hashlib.sha256(key.strip().encode()).hexdigest())
     if wait is not None:
         return too_many(wait)
     return body
