@@ -16,7 +16,8 @@ async def activations_list(c: Container, args) -> None:
     data = activations_json(await c.list_activations()(ListActivationsCommand(license_id=args.license_id)))
     lines = [f"license {data['license_id']}: {data['active']} of {data['seats']} seat(s) taken", ""]
     lines += [table(data["items"], ["id", "label", "platform", "activated_at", "lease_expires_at", "machine"])]
-    lines += ["", "history:", table(data["history"], ["at", "action", "actor_type", "actor_id", "activation_id", "detail"])]
+    history_columns = ["at", "action", "actor_type", "actor_id", "activation_id", "detail"]
+    lines += ["", "history:", table(data["history"], history_columns)]
     _emit(args, data, "\n".join(lines))
 
 

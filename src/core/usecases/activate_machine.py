@@ -8,7 +8,9 @@ Rules:
   expired, unknown, superseded, revoked or suspended key neither activates nor refreshes,
   and answers with that code.
 - Seats are counted and taken under the license's lock, so concurrent activations never
-  give more machines than `seats`.
+  give more machines than `seats`. A refusal that a look without the lock already shows
+  (the key does not validate; every seat held by a machine whose lease has not lapsed) is
+  answered from that look, so a crowd of refused machines does not queue for the lock.
 - Before counting, seats whose lease ended more than the tier's release time ago (default:
   two lease lengths) are released, each with a history row by the system.
 - A license whose seats were lowered below its machines refuses new machines (machines
@@ -121,6 +123,9 @@ class ActivateMachine:
         check = self._verifier.check(key, now=now.timestamp())
         if check.code != "VALID" or check.claims is None:
             return ActivationResult(code=check.code, reason=check.reason)
+        refused = await self._refused_at_a_glance(check.claims["lid"], key, machine, now)
+        if refused is not None:
+            return refused
 
         async with self._uow() as uow:
             await uow.activations.lock_license(check.claims["lid"])
@@ -142,11 +147,7 @@ class ActivateMachine:
                 holding = await release_lapsed(uow, lic, policy, now)
                 if len(holding) >= lic.seats:
                     await uow.commit()  # the releases stand
-                    return ActivationResult(
-                        code=ActivationCode.TOO_MANY_MACHINES.value,
-                        reason=f"all {lic.seats} seat(s) are taken; deactivate a machine first",
-                        seats=lic.seats, active=len(holding),
-                    )
+                    return _full(lic, len(holding))
                 activation = Activation(
                     id=self._ids.new_id("act"), license_id=lic.id, machine=machine, label=label,
                     platform=platform, activated_at=now, refreshed_at=now, lease_expires_at=until,
@@ -166,6 +167,28 @@ class ActivateMachine:
             code=ActivationCode.ACTIVATED.value, reason="activated" if created else "lease refreshed",
             activation=activation, lease=lease.key, created=created,
         )
+
+    async def _refused_at_a_glance(
+        self, license_id: str, key: str, machine: str, now: datetime
+    ) -> ActivationResult | None:
+        """A refusal that committed data shows without taking the lock, or None."""
+        async with self._uow(autocommit=True) as uow:  # reads only
+            lic = await uow.licenses.get(license_id)
+            held = await uow.activations.for_license(license_id) if lic is not None else []
+        code, reason = verdict(lic, key, now)
+        if lic is None or code != "VALID":
+            return ActivationResult(code=code, reason=reason)
+        policy = policy_for(self._catalog, lic)
+        if len(held) < lic.seats or any(a.machine == machine or policy.lapsed(a, now) for a in held):
+            return None
+        return _full(lic, len(held))
+
+
+def _full(lic: License, active: int) -> ActivationResult:
+    return ActivationResult(
+        code=ActivationCode.TOO_MANY_MACHINES.value,
+        reason=f"all {lic.seats} seat(s) are taken; deactivate a machine first", seats=lic.seats, active=active,
+    )
 
 
 def _whole_seconds(at: datetime) -> datetime:
