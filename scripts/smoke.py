@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Smoke test for a running licensemint: posts a sample sale (a test purchase with a fresh
-sale id), checks that its event, license and history row exist in the database, that a
-wrong secret gets 404, and that posting the sale again leaves one license.
+"""Smoke test for a running licensemint: posts a sample sale (a 3-seat test purchase with a
+fresh sale id), checks that its event, license and history row exist in the database, that a
+wrong secret gets 404, that posting the sale again leaves one license, and that three
+machines activate, a fourth is refused until one is deactivated.
 
     DATABASE_URL=... .venv/bin/python scripts/smoke.py --url http://127.0.0.1:8080 --secret S
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import secrets
 import sys
 import time
@@ -58,6 +60,30 @@ async def rows(database_url: str, sale_id: str) -> tuple[list, list, list]:
     return lics, evts, hist
 
 
+def call(url: str, body: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.load(exc)
+
+
+def machines(base: str, key: str, check) -> None:
+    run = secrets.token_hex(4)
+    fingerprints = [f"smoke-{run}-machine-{i}" for i in range(4)]
+    answers = [call(f"{base}/v1/licenses/activate", {"key": key, "fingerprint": fp}) for fp in fingerprints[:3]]
+    check("three machines activate", [s for s, _ in answers] == [201] * 3, str(answers))
+    check("each gets a lease", all(b.get("lease", "").startswith("LEASE1.") for _, b in answers))
+    status, body = call(f"{base}/v1/licenses/activate", {"key": key, "fingerprint": fingerprints[3]})
+    check("a fourth is refused", (status, body.get("code")) == (409, "TOO_MANY_MACHINES"), f"{status} {body}")
+    status, body = call(f"{base}/v1/licenses/deactivate", {"key": key, "fingerprint": fingerprints[0]})
+    check("deactivating frees a seat", status == 200, f"{status} {body}")
+    status, body = call(f"{base}/v1/licenses/activate", {"key": key, "fingerprint": fingerprints[3]})
+    check("then the fourth activates", status == 201, f"{status} {body}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True, help="the server's base URL")
@@ -70,6 +96,7 @@ def main() -> int:
         SAMPLE.read_bytes().strip()
         .replace(b"FO8TXN-dbxYaBdahG97Y-Q%3D%3D", quote(sale_id).encode())
         .replace(b"jane.doe%40example.com", quote(args.email).encode())
+        .replace(b"&quantity=1&", b"&quantity=3&")
         + b"&test=true"
     )
     hook = f"{args.url.rstrip('/')}/webhooks/gumroad"
@@ -99,6 +126,8 @@ def main() -> int:
     check("exactly one license", len(lics) == 1, f"found {len(lics)}")
     check("license is active and tagged test", bool(lics) and lics[0].status == "active" and bool(lics[0].test))
     check("history row records the mint", len(hist) == 1 and hist[0].actor_type == "event", f"found {len(hist)}")
+    if lics:
+        machines(args.url.rstrip("/"), lics[0].key, check)
     print("smoke test passed" if not failures else f"smoke test FAILED: {', '.join(failures)}")
     return 0 if not failures else 1
 

@@ -33,5 +33,6 @@ def test_each_http_call_in_the_doc_is_in_the_openapi_document(command):
 def test_the_doc_covers_every_admin_operation():
     assert len(CLI) >= 12 and len(CURL) >= 12
     for group in ("licenses list", "licenses show", "licenses mint", "licenses revoke", "licenses resend",
-                  "events list", "events show", "events replay", "deliveries list", "deliveries retry"):
+                  "events list", "events show", "events replay", "deliveries list", "deliveries retry",
+                  "licenses seats", "activations list", "activations deactivate", "activations reset"):
         assert any(c.startswith(f"licensemint {group}") for c in CLI), group

@@ -215,6 +215,10 @@ def add_admin_commands(sub, run) -> None:
     p = common(lic.add_parser("resend", help="send the license email again"))
     p.add_argument("license_id")
     p.set_defaults(func=run(licenses_resend))
+    from entrypoints.cli_activations import add_activation_commands, add_seats_command
+
+    add_seats_command(lic, run, common)
+    add_activation_commands(sub, run, common)
 
     ev = sub.add_parser("events", help="list, show and replay stored webhooks").add_subparsers(
         dest="action", required=True)

@@ -20,7 +20,12 @@ from adapters.sql.engine import create_engine
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from adapters.wakeup import AsyncioWakeup
 from core.domain.retry import RetryPolicy
+from core.usecases.activate_machine import ActivateMachine
 from core.usecases.apply_lifecycle import ApplyLifecycle
+from core.usecases.change_seats import ChangeSeats
+from core.usecases.deactivate_machine import DeactivateMachine
+from core.usecases.list_activations import ListActivations
+from core.usecases.release_activations import ReleaseActivations
 from core.usecases.browse import ListDeliveries, ListEvents, ListLicenses, ShowEvent, ShowLicense
 from core.usecases.change_license_status import ChangeLicenseStatus
 from core.usecases.mint_license import MintLicense
@@ -88,6 +93,13 @@ class Container(containers.DeclarativeContainer):
         lifecycle=apply_lifecycle, clock=clock,
     )
     validate_license = providers.Singleton(ValidateLicense, uow=uow, verifier=signer, clock=clock)
+    activate_machine = providers.Singleton(
+        ActivateMachine, uow=uow, verifier=signer, signer=signer, catalog=catalog, clock=clock, ids=ids
+    )
+    deactivate_machine = providers.Singleton(DeactivateMachine, uow=uow, verifier=signer, clock=clock)
+    list_activations = providers.Factory(ListActivations, uow=uow)
+    release_activations = providers.Factory(ReleaseActivations, uow=uow, clock=clock)
+    change_seats = providers.Factory(ChangeSeats, uow=uow, clock=clock)
     resend_license = providers.Singleton(ResendLicense, uow=uow, clock=clock, ids=ids, wakeup=wakeup)
     list_licenses = providers.Factory(ListLicenses, uow=uow)
     list_events = providers.Factory(ListEvents, uow=uow)

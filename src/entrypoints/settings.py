@@ -18,7 +18,7 @@ VARIABLES = (
     "APP_ENV", "DATABASE_URL", "GUMROAD_WEBHOOK_SECRETS", "ADMIN_TOKENS", "LICENSE_SIGNING_KEY",
     "LICENSE_VERIFY_KEYS", "PRODUCTS_FILE", "TEMPLATES_DIR", "MAIL_FROM", "MAIL_DIR",
     "POSTMARK_TOKEN", "POSTMARK_FROM", "POSTMARK_MESSAGE_STREAM", "POSTMARK_API_URL", "SMTP_URL",
-    "DELIVERY_MAX_ATTEMPTS", "VALIDATE_RATE_LIMIT",
+    "DELIVERY_MAX_ATTEMPTS", "VALIDATE_RATE_LIMIT", "ACTIVATION_RATE_LIMIT",
     "LICENSEMINT_VAR_DIR", "LOG_LEVEL",
 )
 
@@ -46,6 +46,7 @@ class Settings:
     smtp_url: str | None
     delivery_max_attempts: int
     validate_rate_limit: int
+    activation_rate_limit: int
     var_dir: Path
 
     @property
@@ -127,6 +128,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         smtp_url=env.get("SMTP_URL") or None,
         delivery_max_attempts=_positive_int(env, "DELIVERY_MAX_ATTEMPTS", 20),
         validate_rate_limit=_positive_int(env, "VALIDATE_RATE_LIMIT", 120, allow_zero=True),
+        activation_rate_limit=_positive_int(env, "ACTIVATION_RATE_LIMIT", 30, allow_zero=True),
         var_dir=var_dir,
     )
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol, Self
 
+from core.domain.activation import Activation, ActivationRecord
 from core.domain.model import Delivery, DeliveryAttempt, Event, HistoryEntry, License
 from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest
 
@@ -92,11 +93,39 @@ class DeliveryRepository(Protocol):
         """Oldest first."""
 
 
+class ActivationRepository(Protocol):
+    async def lock_license(self, license_id: str) -> None:
+        """Makes other units of work that lock the same license wait until this one ends
+        (and that change the license row), so seats are counted and taken one at a time;
+        reads after it see the license as last committed."""
+
+    async def add(self, activation: Activation) -> None:
+        """Raises AlreadyExists when the license already has this machine."""
+
+    async def get(self, activation_id: str) -> Activation | None: ...
+
+    async def for_machine(self, license_id: str, machine: str) -> Activation | None: ...
+
+    async def for_license(self, license_id: str) -> Sequence[Activation]:
+        """The license's machines, oldest activation first."""
+
+    async def update(self, activation: Activation) -> None: ...
+
+    async def remove(self, activation_id: str) -> bool:
+        """Frees the seat; answers whether there was such an activation."""
+
+    async def add_record(self, record: ActivationRecord) -> None: ...
+
+    async def records(self, license_id: str) -> Sequence[ActivationRecord]:
+        """The license's activation history, oldest first."""
+
+
 class UnitOfWork(Protocol):
     events: EventRepository
     licenses: LicenseRepository
     history: HistoryRepository
     deliveries: DeliveryRepository
+    activations: ActivationRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -69,3 +69,39 @@ def test_failed_events_replayed_after_a_catalog_fix_with_progress_and_summary(tm
     assert "replayed 0" in out
     code, out, _ = cli(tmp_path, "events", "replay", failed[0]["id"], "--json")
     assert json.loads(out)["status"] == "processed"
+
+
+def test_activations_listed_deactivated_reset_and_seats_changed_from_the_shell(tmp_path):
+    import urllib.request
+
+    code, out, _ = cli(tmp_path, "licenses", "mint", "--product", "acmesoft-pro", "--email", "a@example.com",
+                       "--seats", "3", "--json")
+    lic = json.loads(out)
+    server = Server(tmp_path)
+    try:
+        for i in range(3):
+            request = urllib.request.Request(
+                server.base + "/v1/licenses/activate", method="POST", headers={"Content-Type": "application/json"},
+                data=json.dumps({"key": lic["key"], "fingerprint": f"cli-machine-{i}", "label": f"box {i}"}).encode())
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.status == 201
+    finally:
+        server.stop()
+    code, out, _ = cli(tmp_path, "activations", "list", lic["id"])
+    assert code == 0 and "3 of 3 seat(s) taken" in out and "box 2" in out
+    listed = json.loads(cli(tmp_path, "activations", "list", lic["id"], "--json")[1])
+    first = listed["items"][0]["id"]
+    code, out, _ = cli(tmp_path, "activations", "deactivate", lic["id"], first, "--admin", "bob")
+    assert code == 0 and first in out
+    code, _, err = cli(tmp_path, "activations", "deactivate", lic["id"], first)
+    assert code == 1 and first in err
+    code, out, _ = cli(tmp_path, "licenses", "seats", lic["id"], "5", "--admin", "bob")
+    assert code == 0 and "5 seat(s)" in out
+    code, _, err = cli(tmp_path, "licenses", "seats", lic["id"], "0")
+    assert code == 1 and "'seats'" in err
+    code, out, _ = cli(tmp_path, "activations", "reset", lic["id"], "--admin", "carol")
+    assert code == 0 and "2 machine(s)" in out
+    history = json.loads(cli(tmp_path, "activations", "list", lic["id"], "--json")[1])["history"]
+    assert [(h["action"], h["actor_type"], h["actor_id"]) for h in history][3:] == [
+        ("deactivated", "operator", "bob"), ("seats_changed", "operator", "bob"),
+        ("deactivated", "operator", "carol"), ("deactivated", "operator", "carol")]

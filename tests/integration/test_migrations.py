@@ -42,7 +42,8 @@ async def tables_and_revision(url):
 async def test_upgrade_downgrade_upgrade_leaves_the_schema_the_code_expects(empty_url):
     migrate.upgrade(empty_url)
     tables, status, diff = await tables_and_revision(empty_url)
-    assert tables == {"events", "licenses", "license_history", "deliveries", "delivery_attempts"}
+    assert tables == {"events", "licenses", "license_history", "deliveries", "delivery_attempts",
+                      "activations", "activation_history"}
     assert status.up_to_date and diff == []
 
     migrate.downgrade(empty_url, "base")
@@ -51,4 +52,4 @@ async def test_upgrade_downgrade_upgrade_leaves_the_schema_the_code_expects(empt
 
     migrate.upgrade(empty_url)
     tables, status, diff = await tables_and_revision(empty_url)
-    assert status.up_to_date and diff == [] and len(tables) == 5
+    assert status.up_to_date and diff == [] and len(tables) == 7

@@ -17,7 +17,7 @@ from core.domain.catalog import Mapping, Product, Tier
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _PRODUCT_FIELDS = {"name", "support_email", "activation", "template", "tiers", "sources"}
-_TIER_FIELDS = {"name", "expires_after_days"}
+_TIER_FIELDS = {"name", "expires_after_days", "lease_days", "grace_days", "release_after_days"}
 _SOURCE_FIELDS = {"product_id", "variants", "tier"}
 SOURCES = ("gumroad",)
 
@@ -144,10 +144,18 @@ def _product(where: str, key: str, spec: object, rules: dict[str, list[_Rule]]) 
         days = tier_spec.get("expires_after_days")
         if days is not None and (not isinstance(days, int) or isinstance(days, bool) or days < 1):
             raise fail(f"{path}.expires_after_days", "must be a whole number of days, at least 1")
+        terms = {}
+        for field, minimum in (("lease_days", 1), ("grace_days", 0), ("release_after_days", 0)):
+            value = tier_spec.get(field)
+            if value is None:
+                continue
+            if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+                raise fail(f"{path}.{field}", f"must be a whole number of days, at least {minimum}")
+            terms[field] = value
         tier_name = tier_spec.get("name", tier_key)
         if not isinstance(tier_name, str) or not tier_name.strip():
             raise fail(f"{path}.name", "must be a non-empty string")
-        tiers[tier_key] = Tier(key=tier_key, name=tier_name, expires_after_days=days)
+        tiers[tier_key] = Tier(key=tier_key, name=tier_name, expires_after_days=days, **terms)
 
     product = Product(
         key=key,

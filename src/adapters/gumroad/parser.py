@@ -153,6 +153,7 @@ class GumroadParser:
             order_number=form.get("order_number"),
             sale_timestamp=form.timestamp("sale_timestamp"),
             subscription_id=form.get("subscription_id"),
+            recurrence=form.get("recurrence"),
             test=form.boolean("test"),
             is_recurring_charge=form.boolean("is_recurring_charge"),
             is_preorder_authorization=form.boolean("is_preorder_authorization"),

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Self
 
+from adapters.memory.activations import MemoryActivationRepository
+from core.domain.activation import Activation, ActivationRecord
 from core.domain.model import Delivery, DeliveryAttempt, DeliveryStatus, Event, HistoryEntry, License
 from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest, page_of
 from ports.errors import AlreadyExists, StorageUnavailable
@@ -28,15 +30,18 @@ class MemoryStore:
     history: list[HistoryEntry] = field(default_factory=list)
     deliveries: dict[str, Delivery] = field(default_factory=dict)
     attempts: list[DeliveryAttempt] = field(default_factory=list)
+    activations: dict[str, Activation] = field(default_factory=dict)
+    activation_records: list[ActivationRecord] = field(default_factory=list)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     available: bool = True
 
     def snapshot(self) -> tuple:
         return (dict(self.events), dict(self.licenses), list(self.history), dict(self.deliveries),
-                list(self.attempts))
+                list(self.attempts), dict(self.activations), list(self.activation_records))
 
     def restore(self, snap: tuple) -> None:
-        self.events, self.licenses, self.history, self.deliveries, self.attempts = snap
+        (self.events, self.licenses, self.history, self.deliveries, self.attempts, self.activations,
+         self.activation_records) = snap
 
 
 class MemoryEventRepository:
@@ -198,6 +203,7 @@ class MemoryUnitOfWork:
         self.licenses = MemoryLicenseRepository(store)
         self.history = MemoryHistoryRepository(store)
         self.deliveries = MemoryDeliveryRepository(store)
+        self.activations = MemoryActivationRepository(store)
 
     async def __aenter__(self) -> Self:
         if not self._store.available:

@@ -1,4 +1,4 @@
-"""Signing LIC1 keys with Ed25519, and the keyring the server signs and verifies with."""
+"""Signing LIC1 keys and LEASE1 machine leases with Ed25519, and the keyring the server signs and verifies with."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from adapters.signing.verifier import PREFIX, Verification, b64url_encode, key_id, load_public_key, verify
-from core.domain.keys import KeyCheck, LicenseClaims, SignedKey
+from core.domain.keys import KeyCheck, LeaseClaims, LicenseClaims, SignedKey
+
+
+LEASE_PREFIX = "LEASE1"
 
 
 class SigningKeyError(Exception):
@@ -46,10 +49,16 @@ class Ed25519Signer:
         self.published = list(keys.values())
 
     def sign(self, claims: LicenseClaims) -> SignedKey:
-        payload = b64url_encode(
-            json.dumps(claims.to_payload(), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        )
-        signed_part = f"{PREFIX}.{self.signing_kid}.{payload}"
+        return self._sign(PREFIX, claims.to_payload())
+
+    def sign_lease(self, claims: LeaseClaims) -> SignedKey:
+        return self._sign(LEASE_PREFIX, claims.to_payload())
+
+    def _sign(self, prefix: str, payload: dict) -> SignedKey:
+        """`prefix.kid.payload.sig`: compact UTF-8 JSON, base64url without padding, and an
+        Ed25519 signature over the ASCII text `prefix.kid.payload`."""
+        encoded = b64url_encode(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+        signed_part = f"{prefix}.{self.signing_kid}.{encoded}"
         signature = b64url_encode(self._private.sign(signed_part.encode("ascii")))
         return SignedKey(key=f"{signed_part}.{signature}", kid=self.signing_kid)
 

@@ -11,6 +11,7 @@ import typing
 from functools import cache
 from typing import Any
 
+from core.domain.activation import Activation, ActivationRecord
 from core.domain.model import Delivery, DeliveryAttempt, Event, HistoryEntry, License
 
 
@@ -66,4 +67,13 @@ def attempt_from_row(row: Any) -> DeliveryAttempt:
     return _from_row(DeliveryAttempt, row)
 
 
+def activation_from_row(row: Any) -> Activation:
+    return _from_row(Activation, row)
+
+
+def activation_record_from_row(row: Any) -> ActivationRecord:
+    return _from_row(ActivationRecord, row)
+
+
+activation_to_row = activation_record_to_row = _to_row
 event_to_row = license_to_row = history_to_row = delivery_to_row = attempt_to_row = _to_row

@@ -79,6 +79,7 @@ licenses = sa.Table(
     sa.Column("subscription_id", sa.String(200)),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("paid_until", UtcDateTime),
     sa.UniqueConstraint("source", "order_id"),
     sa.Index(None, "email"),
     sa.Index(None, "source", "subscription_id"),
@@ -128,4 +129,33 @@ delivery_attempts = sa.Table(
     sa.Column("provider_message_id", sa.String(200)),
     sa.Column("error", sa.Text),
     sa.Index(None, "delivery_id"),
+)
+
+activations = sa.Table(
+    "activations",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("license_id", sa.String(40), sa.ForeignKey("licenses.id"), nullable=False),
+    sa.Column("machine", sa.String(64), nullable=False),
+    sa.Column("label", sa.String(200)),
+    sa.Column("platform", sa.String(50)),
+    sa.Column("activated_at", UtcDateTime, nullable=False),
+    sa.Column("refreshed_at", UtcDateTime, nullable=False),
+    sa.Column("lease_expires_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("license_id", "machine"),
+)
+
+activation_history = sa.Table(
+    "activation_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("license_id", sa.String(40), sa.ForeignKey("licenses.id"), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("actor_type", sa.String(16), nullable=False),
+    sa.Column("actor_id", sa.String(200)),
+    sa.Column("activation_id", sa.String(40)),
+    sa.Column("machine", sa.String(64)),
+    sa.Column("detail", sa.Text),
+    sa.Index(None, "license_id"),
 )

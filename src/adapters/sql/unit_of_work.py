@@ -9,6 +9,7 @@ import sqlalchemy.exc as sa_exc
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sql.activations import SqlActivationRepository
 from adapters.sql.engine import inline_sqlite_engine
 from adapters.sql.repositories import (
     SqlDeliveryRepository,
@@ -67,6 +68,7 @@ class SqlUnitOfWork:
         self.licenses = _Guarded(SqlLicenseRepository(self._conn))
         self.history = _Guarded(SqlHistoryRepository(self._conn))
         self.deliveries = _Guarded(SqlDeliveryRepository(self._conn))
+        self.activations = _Guarded(SqlActivationRepository(self._conn))
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -10,6 +10,9 @@ class Tier:
     key: str
     name: str
     expires_after_days: int | None = None
+    lease_days: int = 30
+    grace_days: int = 7
+    release_after_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

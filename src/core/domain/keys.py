@@ -1,4 +1,4 @@
-"""What a license key says. The signed encoding lives behind the Signer port."""
+"""What a license key and a machine lease say. The signed encoding lives behind the Signer port."""
 
 from __future__ import annotations
 
@@ -24,6 +24,33 @@ class LicenseClaims:
             "tier": self.tier,
             "seats": self.seats,
             "name": self.name,
+            "iat": self.iat,
+            "exp": self.exp,
+            "test": self.test,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LeaseClaims:
+    """What a machine lease says (for machine activation, issue 13): this license may run on
+    the machine whose fingerprint hashes to `machine` until `exp` (Unix seconds, UTC)."""
+
+    lid: str
+    product: str
+    tier: str
+    machine: str
+    """Lowercase hex SHA-256 of the UTF-8 bytes of the app's fingerprint string."""
+    iat: int
+    exp: int
+    test: bool
+
+    def to_payload(self) -> dict:
+        return {
+            "v": 1,
+            "lid": self.lid,
+            "product": self.product,
+            "tier": self.tier,
+            "machine": self.machine,
             "iat": self.iat,
             "exp": self.exp,
             "test": self.test,

@@ -68,6 +68,9 @@ class License:
     subscription_id: str | None = None
     created_at: datetime
     updated_at: datetime
+    paid_until: datetime | None = None
+    """For a membership: the end of the period its latest charge paid for (leases stop
+    there plus the tier's grace); None for one-time sales and unknown recurrences."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -41,6 +41,7 @@ class SaleNotice:
     order_number: str | None = None
     sale_timestamp: datetime | None = None
     subscription_id: str | None = None
+    recurrence: str | None = None
     test: bool = False
     is_recurring_charge: bool = False
     is_preorder_authorization: bool = False

@@ -10,6 +10,8 @@ Rules:
 - A preorder authorisation mints nothing: the real charge arrives later as its own sale.
 - A membership renewal (a recurring charge on a subscription we already license) mints
   nothing and is recorded against the existing license.
+- A membership sale or renewal records the end of the period it paid for (`paid_until`,
+  which caps machine leases).
 - `quantity` becomes seats; a test purchase mints a license tagged test; a gift licenses
   the receiver (the ping's email).
 - Refunds and disputes of this sale that arrived before it (`earlier`) are applied at once,
@@ -20,8 +22,9 @@ Rules:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from core.domain.activation import paid_period_end
 from core.domain.errors import UnmappedProduct
 from core.domain.lifecycle import Actor, change, effect_of
 from core.domain.model import ActorType, License, LicenseStatus
@@ -100,6 +103,10 @@ class MintFromSale:
         if sale.is_recurring_charge and sale.subscription_id:
             current = await uow.licenses.get_by_subscription(cmd.source, sale.subscription_id)
             if current is not None:
+                paid = paid_period_end(sale.sale_timestamp or self._clock.now(), sale.recurrence)
+                if paid is not None and (current.paid_until is None or paid > current.paid_until):
+                    current = replace(current, paid_until=paid)
+                    await uow.licenses.update(current)
                 return MintResult(outcome=f"renewal recorded against {current.id}", license=current)
 
         mapping = self._catalog.resolve(cmd.source, sale.product_id, sale.variants)
@@ -122,6 +129,9 @@ class MintFromSale:
             licensee=sale.licensee,
             test=sale.test,
             subscription_id=sale.subscription_id,
+            paid_until=(
+                paid_period_end(sale.sale_timestamp or now, sale.recurrence) if sale.subscription_id else None
+            ),
             actor=Actor.event(cmd.event_id) if cmd.event_id else Actor(type=ActorType.SYSTEM, id=None),
             reason="minted from sale" + (" (test purchase)" if sale.test else ""),
             signer=self._signer,

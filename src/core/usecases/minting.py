@@ -3,7 +3,7 @@ MintFromSale (a platform's sale) and MintLicense (an admin)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core.domain.catalog import Mapping
 from core.domain.keys import LicenseClaims
@@ -26,6 +26,7 @@ async def mint_license(
     test: bool,
     subscription_id: str | None,
     actor: Actor,
+    paid_until: datetime | None = None,
     reason: str,
     signer: Signer,
     clock: Clock,
@@ -64,6 +65,7 @@ async def mint_license(
         issued_at=now,
         expires_at=expires_at,
         subscription_id=subscription_id,
+        paid_until=paid_until,
         created_at=now,
         updated_at=now,
     )

@@ -8,6 +8,8 @@ Rules:
 - Otherwise the license's status answers: REVOKED, SUSPENDED, EXPIRED (past `expires_at`)
   or VALID.
 - The answer carries the license's public facts, never the buyer's email.
+- With a fingerprint, the answer also says whether that machine holds one of the license's
+  seats (`activated`); the code does not depend on it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.domain.activation import check_fingerprint, machine_hash
 from core.domain.model import License, LicenseStatus
 from ports.clock import Clock
 from ports.signer import KeyVerifier
@@ -26,6 +29,7 @@ MAX_KEY_LENGTH = 4096
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ValidateLicenseCommand:
     key: str
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,6 +48,7 @@ class Validation:
     code: str
     reason: str
     facts: LicenseFacts | None = None
+    activated: bool | None = None
 
     @property
     def valid(self) -> bool:
@@ -57,6 +62,7 @@ class ValidateLicense:
         self._clock = clock
 
     async def __call__(self, cmd: ValidateLicenseCommand) -> Validation:
+        machine = machine_hash(check_fingerprint(cmd.fingerprint)) if cmd.fingerprint is not None else None
         now = self._clock.now()
         key = cmd.key.strip()
         if len(key) > MAX_KEY_LENGTH:
@@ -64,22 +70,31 @@ class ValidateLicense:
         check = self._verifier.check(key, now=now.timestamp())
         if check.code in ("MALFORMED", "BAD_SIGNATURE"):
             return Validation(code=check.code, reason=check.reason)
-        async with self._uow(autocommit=True) as uow:  # one read
+        activated = None
+        async with self._uow(autocommit=True) as uow:  # reads only
             lic = await uow.licenses.get(check.claims["lid"])
+            if machine is not None:
+                activated = lic is not None and await uow.activations.for_machine(lic.id, machine) is not None
         if check.code == "EXPIRED":  # as offline, whatever became of the license since
-            return Validation(code="EXPIRED", reason="expired", facts=_facts(lic) if lic else None)
-        if lic is None:
-            return Validation(code="UNKNOWN", reason="well signed, but no such license here")
-        facts = _facts(lic)
-        if lic.key != key:
-            return Validation(code="REVOKED", reason="superseded by a newer key for this license", facts=facts)
-        if lic.status is LicenseStatus.REVOKED:
-            return Validation(code="REVOKED", reason=lic.status_reason or "revoked", facts=facts)
-        if lic.status is LicenseStatus.SUSPENDED:
-            return Validation(code="SUSPENDED", reason=lic.status_reason or "suspended", facts=facts)
-        if lic.expires_at is not None and lic.expires_at <= now:
-            return Validation(code="EXPIRED", reason="expired", facts=facts)
-        return Validation(code="VALID", reason="ok", facts=facts)
+            return Validation(code="EXPIRED", reason="expired", facts=_facts(lic) if lic else None,
+                              activated=activated)
+        code, reason = verdict(lic, key, now)
+        return Validation(code=code, reason=reason, facts=_facts(lic) if lic else None, activated=activated)
+
+
+def verdict(lic: License | None, key: str, now: datetime) -> tuple[str, str]:
+    """What the server adds to a well-signed, unexpired key: (code, reason)."""
+    if lic is None:
+        return "UNKNOWN", "well signed, but no such license here"
+    if lic.key != key:
+        return "REVOKED", "superseded by a newer key for this license"
+    if lic.status is LicenseStatus.REVOKED:
+        return "REVOKED", lic.status_reason or "revoked"
+    if lic.status is LicenseStatus.SUSPENDED:
+        return "SUSPENDED", lic.status_reason or "suspended"
+    if lic.expires_at is not None and lic.expires_at <= now:
+        return "EXPIRED", "expired"
+    return "VALID", "ok"
 
 
 def _facts(lic: License) -> LicenseFacts:

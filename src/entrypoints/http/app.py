@@ -6,7 +6,7 @@ from aiohttp import web
 
 from entrypoints.container import Container, close
 from entrypoints.http.access_log import RedactingAccessLogger
-from entrypoints.http import admin, health, middleware, openapi, public, webhooks
+from entrypoints.http import activation, admin, admin_activations, health, middleware, openapi, public, webhooks
 from entrypoints.http.keys import CONTAINER, WORKER
 from entrypoints.worker import DeliveryWorker
 
@@ -21,8 +21,11 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/v1/keys", public.keys)
     app.router.add_post("/v1/licenses/validate", public.validate)
     app.router.add_post("/v1/licenses/resend", public.resend)
+    app.router.add_post("/v1/licenses/activate", activation.activate)
+    app.router.add_post("/v1/licenses/deactivate", activation.deactivate)
     app.router.add_get("/openapi.json", openapi.document)
     admin.setup_admin_routes(app)
+    admin_activations.setup_routes(app)
 
 
 def create_app(container: Container, *, worker: bool = True) -> web.Application:
@@ -31,8 +34,9 @@ def create_app(container: Container, *, worker: bool = True) -> web.Application:
         client_max_size=webhooks.MAX_BODY,
     )
     app[CONTAINER] = container
-    container.wire(modules=[webhooks, health, public, admin])
+    container.wire(modules=[webhooks, health, public, admin, activation, admin_activations])
     public.setup_limits(app, container.settings().validate_rate_limit)
+    activation.setup_limits(app, container.settings().activation_rate_limit)
     setup_routes(app)
     app.cleanup_ctx.append(_engine_ctx)
     if worker:

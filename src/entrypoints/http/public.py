@@ -60,8 +60,13 @@ async def validate(
     key = await json_field(request, "key", 65536)  # a long key is MALFORMED, not a bad request
     if isinstance(key, web.Response):
         return key
-    result = await use_case(ValidateLicenseCommand(key=key))
+    fingerprint = (await request.json()).get("fingerprint")
+    if fingerprint is not None and not isinstance(fingerprint, str):
+        return json_error(400, "bad_request", "field 'fingerprint' must be a string")
+    result = await use_case(ValidateLicenseCommand(key=key, fingerprint=fingerprint))
     body: dict = {"code": result.code, "valid": result.valid, "reason": result.reason, "license": None}
+    if result.activated is not None:
+        body["activated"] = result.activated
     if result.facts is not None:
         f = result.facts
         body["license"] = {
