@@ -308,7 +308,8 @@ def key_cases(c: Cases) -> str:
           "MALFORMED")
     c.add("key: payload length 1 mod 4", "key", sign_text(prefix, kid, payload + "A" * ((1 - len(payload)) % 4)),
           "MALFORMED")
-    c.add("key: signature length 1 mod 4 (87 characters)", "key", valid + "A", "MALFORMED")
+    c.add("key: signature of 87 characters (65 bytes)", "key", valid + "A", "MALFORMED")
+    c.add("key: signature length 1 mod 4 (89 characters)", "key", valid + "AAA", "MALFORMED")
     for name, bad in [("'!' in the payload", payload[:10] + "!" + payload[11:]),
                       ("'=' inside the payload", payload[:8] + "=" + payload[9:]),
                       ("'+' in the payload", payload[:12] + "+" + payload[13:]),
@@ -422,7 +423,8 @@ def key_cases(c: Cases) -> str:
         ("test", "yes", "string"), ("test", 1, "number"), ("test", "false", "string"), ("test", None, "null"),
         ("name", 5, "number"), ("name", None, "null"), ("name", ["Zoë"], "array"), ("name", {"first": "Zoë"}, "object"),
     ]:
-        c.signed(f"key: well signed, {claim} is {label} {json.dumps(value, ensure_ascii=False)}", "key",
+        shown = json.dumps(value, ensure_ascii=False)
+        c.signed(f"key: well signed, {claim} is {label}" + ("" if shown == label else f" {shown}"), "key",
                  compact(key_claims(**{claim: value})), "MALFORMED")
     for claim, value in [("v", 2), ("v", 0), ("v", -1), ("v", 9007199254740993)]:
         c.signed(f"key: well signed, v is {value}", "key", compact(key_claims(v=value)), "MALFORMED")
