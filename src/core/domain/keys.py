@@ -11,13 +11,15 @@ class LicenseClaims:
     product: str
     tier: str
     seats: int
-    name: str
+    name: str | None
+    """The licensee's name, readable by anyone holding the key; None leaves it out (the
+    product's catalog entry says `key_name: false`, or a gift names no receiver)."""
     iat: int
     exp: int | None
     test: bool
 
     def to_payload(self) -> dict:
-        return {
+        payload = {
             "v": 1,
             "lid": self.lid,
             "product": self.product,
@@ -28,6 +30,9 @@ class LicenseClaims:
             "exp": self.exp,
             "test": self.test,
         }
+        if self.name is None:
+            del payload["name"]
+        return payload
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
