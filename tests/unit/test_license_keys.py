@@ -195,3 +195,11 @@ def test_part_decoding_refuses_padding_and_stray_bits():
     for bad in ["AA==", "AB", "A", "", "A+", "A/"]:
         with pytest.raises(ValueError):
             b64url_decode(bad)
+
+
+def test_the_specs_worked_example_is_the_vector_files_first_key():
+    spec = (ROOT / "docs" / "key-format.md").read_text("utf-8")
+    example = spec.split("## Worked example")[1]
+    assert VALID in example and VECTORS["public_keys"][0]["public_key"] in example
+    assert str(NOW) in example and VECTORS["public_keys"][0]["kid"] in example
+    assert "clients/vectors/v1.json" in spec
