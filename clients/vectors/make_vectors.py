@@ -182,6 +182,14 @@ def key_cases(c: Cases) -> str:
     c.valid("key: valid, unknown claims of every JSON type are ignored", "key",
             key_claims(future={"nested": [1, 2.5, {"deep": None}], "flag": True}, note="hello", ratio=0.25,
                        list=[], empty={}))
+    deep: list = []
+    for _ in range(499):
+        deep = [deep]
+    c.valid("key: valid, an unknown claim of arrays nested 500 deep", "key", key_claims(deep=deep))
+    nested: dict = {}
+    for _ in range(299):
+        nested = {"n": nested}
+    c.valid("key: valid, an unknown claim of objects nested 300 deep", "key", key_claims(nested=nested))
     c.valid("key: valid, issued after now (iat is not checked)", "key", key_claims(iat=NOW + 86400))
     c.valid("key: valid, seats 0", "key", key_claims(seats=0))
     c.valid("key: valid, integers at plus and minus 2^53-1", "key",
@@ -533,7 +541,14 @@ def build() -> dict:
 
 
 def render() -> str:
-    return json.dumps(build(), indent=1, ensure_ascii=True) + "\n"
+    """Indented, one case per line (ASCII only: every other character is a \\u escape)."""
+    data = build()
+    cases = data.pop("cases")
+    head = json.dumps(data, indent=1, ensure_ascii=True)
+    assert head.endswith("\n}")
+    lines = ",\n".join("  " + json.dumps(case, ensure_ascii=True) for case in cases)
+    return f'{head[:-2]},\n "cases": [\n{lines}\n ]\n}}\n'
+
 
 
 def main(argv: list[str]) -> int:

@@ -140,7 +140,7 @@ def test_the_verifier_module_needs_only_the_standard_library_and_cryptography():
         for line in path.read_text().splitlines()
         if line.startswith(("import ", "from "))
     }
-    assert imports <= {"__future__", "base64", "binascii", "hashlib", "json", "time", "dataclasses",
+    assert imports <= {"__future__", "base64", "binascii", "hashlib", "re", "time", "dataclasses",
                        "typing", "cryptography"}
     # and it runs on its own, copied out of the project, as its docstring shows
     code = (
@@ -203,3 +203,54 @@ def test_the_specs_worked_example_is_the_vector_files_first_key():
     assert VALID in example and VECTORS["public_keys"][0]["public_key"] in example
     assert str(NOW) in example and VECTORS["public_keys"][0]["kid"] in example
     assert "clients/vectors/v1.json" in spec
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=JSON_VALUES, ascii_only=st.booleans(), spaced=st.booleans())
+def test_the_payload_reader_reads_what_the_standard_library_writes(value, ascii_only, spaced):
+    from adapters.signing.verifier import _json
+
+    text = json.dumps(value, ensure_ascii=ascii_only, indent=1 if spaced else None)
+    assert _json(text) == json.loads(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet='{}[]",:.-+eE0123456789 \t\n\\/ubfnrtalsx\x00\x1f\u00e9', max_size=30))
+def test_the_payload_reader_accepts_exactly_the_json_the_standard_library_accepts(text):
+    from adapters.signing.verifier import _json
+
+    def reject(_):
+        raise ValueError
+
+    try:
+        expected = json.loads(text, parse_constant=reject, object_pairs_hook=lambda pairs: dict(pairs)
+                              if len({k for k, _ in pairs}) == len(pairs) else reject(0))
+    except (ValueError, RecursionError):
+        expected = ValueError
+    try:
+        got = _json(text)
+    except ValueError:
+        got = ValueError
+    assert got == expected or (got is not ValueError and json.dumps(got) == json.dumps(expected))
+
+
+def test_the_payload_reader_reads_nesting_deeper_than_the_standard_library_can():
+    from adapters.signing.verifier import _json
+
+    deep = '{"a":' + "[" * 1500 + "]" * 1500 + ', "b": ' + '{"c":' * 1000 + "1" + "}" * 1000 + "}"
+    value = _json(deep)
+    arrays, depth = value["a"], 1
+    while arrays:
+        [arrays] = arrays
+        depth += 1
+    objects, levels = value["b"], 0
+    while isinstance(objects, dict):
+        objects, levels = objects["c"], levels + 1
+    assert (depth, levels, objects) == (1500, 1000, 1)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -190,33 +190,12 @@ def _verify(text: str, prefix: str, table: dict, public_keys: Iterable[Ed25519Pu
     return Verification(VALID, "ok", claims=claims, kid=kid)
 
 
-class _Float:
-    """A JSON number written with a fraction or an exponent: never an integer claim."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-
-def _no_constants(name: str):
-    raise ValueError(f"{name} is not JSON")
-
-
-def _unique(pairs: list[tuple[str, Any]]) -> dict:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        raise ValueError("duplicate names in an object")
-    return obj
-
-
-def _plain(value: Any) -> Any:
-    """Floats back to Python floats once the integer claims have been checked."""
-    if isinstance(value, _Float):
-        return float(value.text)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+_WS = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_PLAIN = re.compile(r'[^"\\\x00-\x1f]*')
+_HEX4 = re.compile(r"[0-9a-fA-F]{4}")
+_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_LITERALS = (("true", True), ("false", False), ("null", None))
 
 
 def _parse_object(payload: bytes) -> dict:
@@ -226,13 +205,111 @@ def _parse_object(payload: bytes) -> dict:
         text = payload.decode("utf-8", errors="strict")
     except UnicodeDecodeError:
         raise ValueError("the payload is not UTF-8") from None
-    try:
-        value = json.loads(text, parse_float=_Float, parse_constant=_no_constants, object_pairs_hook=_unique)
-    except (ValueError, RecursionError) as exc:  # json.JSONDecodeError is a ValueError
-        raise ValueError(f"the payload is not JSON ({exc})") from None
+    value = _json(text)
     if not isinstance(value, dict):
         raise ValueError("the payload is not a JSON object")
     return value
+
+
+def _json(text: str) -> Any:
+    """One strict RFC 8259 JSON text. Iterative, so any nesting a 4096-byte token can hold is
+    read (the standard library's reader recurses and gives up near 1000 levels). Numbers with
+    a fraction or an exponent become floats, the others ints; names must be unique."""
+    n = len(text)
+    i = _WS.match(text, 0).end()
+    stack: list[list] = []  # [container, pending name] per open object or array
+    while True:
+        if i >= n:
+            raise ValueError("the payload is not JSON (it ends too early)")
+        c = text[i]
+        if c == "{" or c == "[":
+            i = _WS.match(text, i + 1).end()
+            if i < n and text[i] == ("}" if c == "{" else "]"):
+                value, i = ({} if c == "{" else []), i + 1
+            else:
+                container: dict | list = {} if c == "{" else []
+                name = None
+                if c == "{":
+                    name, i = _name(text, i)
+                stack.append([container, name])
+                continue
+        elif c == '"':
+            value, i = _string(text, i)
+        else:
+            for word, literal in _LITERALS:
+                if text.startswith(word, i):
+                    value, i = literal, i + len(word)
+                    break
+            else:
+                number = _NUMBER.match(text, i)
+                if number is None:
+                    raise ValueError(f"the payload is not JSON (unexpected {c!r} at {i})")
+                value = float(number.group()) if number.group(1) or number.group(2) else int(number.group())
+                i = number.end()
+        while True:  # place the value, then close every container that ends here
+            i = _WS.match(text, i).end()
+            if not stack:
+                if i != n:
+                    raise ValueError("the payload is not JSON (text after the value)")
+                return value
+            top = stack[-1]
+            if isinstance(top[0], dict):
+                if top[1] in top[0]:
+                    raise ValueError(f"the payload repeats the name {top[1]!r}")
+                top[0][top[1]] = value
+            else:
+                top[0].append(value)
+            closer = "}" if isinstance(top[0], dict) else "]"
+            if i < n and text[i] == ",":
+                i = _WS.match(text, i + 1).end()
+                if closer == "}":
+                    top[1], i = _name(text, i)
+                break
+            if i < n and text[i] == closer:
+                value, i = stack.pop()[0], i + 1
+                continue
+            raise ValueError(f"the payload is not JSON (expected ',' or {closer!r} at {i})")
+
+
+def _name(text: str, i: int) -> tuple[str, int]:
+    if i >= len(text) or text[i] != '"':
+        raise ValueError(f"the payload is not JSON (expected a name at {i})")
+    name, i = _string(text, i)
+    i = _WS.match(text, i).end()
+    if i >= len(text) or text[i] != ":":
+        raise ValueError(f"the payload is not JSON (expected ':' at {i})")
+    return name, _WS.match(text, i + 1).end()
+
+
+def _string(text: str, i: int) -> tuple[str, int]:
+    parts = []
+    i += 1
+    while True:
+        plain = _PLAIN.match(text, i)
+        parts.append(plain.group())
+        i = plain.end()
+        if i >= len(text):
+            raise ValueError("the payload is not JSON (an unterminated string)")
+        c = text[i]
+        if c == '"':
+            return "".join(parts), i + 1
+        if c != "\\":
+            raise ValueError("the payload is not JSON (a control character in a string)")
+        escape = text[i + 1 : i + 2]
+        if escape in _ESCAPES:
+            parts.append(_ESCAPES[escape])
+            i += 2
+        elif escape == "u" and _HEX4.fullmatch(text, i + 2, i + 6):
+            code = int(text[i + 2 : i + 6], 16)
+            i += 6
+            if 0xD800 <= code <= 0xDBFF and text.startswith("\\u", i) and _HEX4.fullmatch(text, i + 2, i + 6):
+                low = int(text[i + 2 : i + 6], 16)
+                if 0xDC00 <= low <= 0xDFFF:
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    i += 6
+            parts.append(chr(code))
+        else:
+            raise ValueError("the payload is not JSON (an invalid escape)")
 
 
 def _claims_problem(claims: dict, table: dict) -> str | None:
@@ -254,7 +331,4 @@ def _claims_problem(claims: dict, table: dict) -> str | None:
             return f"claim {name!r} is not {'an integer' if kind.startswith('int') else 'a ' + kind} as required"
     if claims["v"] != 1:
         return f"unsupported version {claims['v']}"
-    for name, value in claims.items():
-        if isinstance(value, (_Float, dict, list)):
-            claims[name] = _plain(value)
     return None
