@@ -254,3 +254,12 @@ def test_the_payload_reader_reads_nesting_deeper_than_the_standard_library_can()
     while isinstance(objects, dict):
         objects, levels = objects["c"], levels + 1
     assert (depth, levels, objects) == (1500, 1000, 1)
+
+
+def test_the_python_snippet_in_docs_keys_md_runs():
+    row = next(line for line in (ROOT / "docs/keys.md").read_text("utf-8").splitlines() if line.startswith("| Python |"))
+    code = row.split("|")[3].strip().replace("<br>", "\n").replace("`", "")
+    code = code.replace("<public key>", VECTORS["public_keys"][0]["public_key"])
+    scope = {"license_key": VALID}
+    exec("from adapters.signing.verifier import load_public_key, verify\n" + code, scope)
+    assert scope["result"].code == "VALID" and scope["result"].claims["seats"] == 3
