@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+KEY_WHITESPACE = " \t\r\n"
+"""The only characters removed around a key or lease before it is checked (docs/key-format.md)."""
+MAX_KEY_LENGTH = 4096
+"""The longest key or lease, in bytes, after those are removed."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LicenseClaims:

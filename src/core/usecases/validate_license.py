@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.domain.activation import check_fingerprint, machine_hash
+from core.domain.keys import KEY_WHITESPACE
 from core.domain.model import License, LicenseStatus
 from ports.clock import Clock
 from ports.signer import KeyVerifier
@@ -61,7 +62,7 @@ class ValidateLicense:
     async def __call__(self, cmd: ValidateLicenseCommand) -> Validation:
         machine = machine_hash(check_fingerprint(cmd.fingerprint)) if cmd.fingerprint is not None else None
         now = self._clock.now()
-        key = cmd.key.strip(" \t\r\n")  # only these are forgiven around a key (docs/key-format.md)
+        key = cmd.key.strip(KEY_WHITESPACE)  # only these are forgiven around a key (docs/key-format.md)
         check = self._verifier.check(key, now=now.timestamp())
         if check.code in ("MALFORMED", "BAD_SIGNATURE"):
             return Validation(code=check.code, reason=check.reason)
