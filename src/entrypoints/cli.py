@@ -13,7 +13,7 @@ from pathlib import Path
 from adapters.catalog.yaml_catalog import CatalogError
 from adapters.mail.rendering import TemplateError
 from adapters.signing.ed25519 import SigningKeyError, generate_keypair, load_public_keys
-from adapters.signing.verifier import key_id, verify
+from adapters.signing.verifier import load_public_key, public_key_text, verify, verify_lease
 from adapters.sql import migrate
 from adapters.sql.engine import is_sqlite
 from entrypoints.cli_admin import add_admin_commands, runner
@@ -162,8 +162,10 @@ def cmd_keygen(args: argparse.Namespace) -> int:
         private_path, public_path, kid = generate_keypair(Path(args.out))
     except SigningKeyError as exc:
         raise StartupError(str(exc)) from None
+    public = public_key_text(load_public_key(public_path.read_text(encoding="ascii")))
     print(f"signing key (keep secret): {private_path}")
-    print(f"public key (ship in your app): {public_path}")
+    print(f"public key (PEM): {public_path}")
+    print(f"public key (paste into your app): {public}")
     print(f"kid: {kid}")
     print(f"Set LICENSE_SIGNING_KEY={private_path}")
     return 0
@@ -177,19 +179,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
         signer = build_signer(load_settings())
         keys = [k.public_key for k in signer.published]
-    key = args.key if args.key != "-" else sys.stdin.read()
-    result = verify(key, keys)
-    if not result.valid:
-        print(f"invalid: {result.reason}", file=sys.stderr)
+    token = args.key if args.key != "-" else sys.stdin.read()
+    result = (verify_lease if args.lease else verify)(token, keys, now=args.now)
+    if result.code not in ("VALID", "EXPIRED"):
+        print(f"{result.code}: {result.reason}", file=sys.stderr)
         return 1
     claims = result.claims
-    print(
-        f"valid: license {claims['lid']} for {claims['product']}/{claims['tier']}, "
-        f"{claims['seats']} seat(s), licensee {claims.get('name')!r}"
-        f"{', TEST' if claims.get('test') else ''}, kid {result.kid}"
-        f"{', expires ' + str(claims['exp']) if claims.get('exp') else ''}"
+    what = (
+        f"lease for license {claims['lid']} ({claims['product']}/{claims['tier']}) on machine {claims['machine']}"
+        if args.lease
+        else f"license {claims['lid']} for {claims['product']}/{claims['tier']}, {claims['seats']} seat(s), "
+        f"licensee {claims.get('name')!r}"
     )
-    return 0
+    print(
+        f"{result.code}: {what}{', TEST' if claims.get('test') else ''}, kid {result.kid}"
+        f"{', expires ' + str(claims['exp']) if claims.get('exp') is not None else ''}"
+    )
+    return 0 if result.valid else 1
 
 
 def _admin_container() -> Container:
@@ -222,11 +228,16 @@ def parser() -> argparse.ArgumentParser:
     keygen.add_argument("--out", default="keys", help="directory for the key files (default: ./keys)")
     keygen.set_defaults(func=cmd_keygen)
 
-    ver = sub.add_parser("verify", help="check a license key offline")
+    ver = sub.add_parser(
+        "verify", help="check a license key (or, with --lease, a machine lease) offline; prints its code"
+    )
     ver.add_argument("key", help="the key, or - to read it from standard input")
     ver.add_argument(
-        "--public-key", action="append", help="public key (PEM file or base64); default: the configured keys"
+        "--public-key", action="append",
+        help="public key (base64url as published, base64, or a PEM file); default: the configured keys",
     )
+    ver.add_argument("--lease", action="store_true", help="the token is a LEASE1 machine lease")
+    ver.add_argument("--now", type=int, help="verify as at this Unix time in seconds (default: now)")
     ver.set_defaults(func=cmd_verify)
 
     add_admin_commands(sub, runner(_admin_container, _require_current_schema))

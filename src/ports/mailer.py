@@ -11,12 +11,20 @@ from core.domain.model import License
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Attachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Email:
     to: str
     subject: str
     text: str
     html: str
     delivery_id: str
+    attachments: tuple[Attachment, ...] = ()
     confirm_first: bool = False
     """An earlier attempt may have reached the provider: check before sending again."""
 

@@ -118,3 +118,16 @@ async def test_activations_are_rate_limited_per_license_key_whatever_the_address
     answers = [await service.client.post("/v1/licenses/activate", json={"key": "same", "fingerprint": FP[i]})
                for i in range(3)]
     assert [a.status for a in answers] == [422, 422, 429]
+
+
+async def test_activation_forgives_the_same_four_characters_around_a_key_as_every_verifier(service):
+    lic = await three_seat_license(service)
+    for around in ["\u00a0", "\ufeff", "\u0085", "\u200b", "\u000b"]:
+        status, body = await activate(service, lic.key + around, FP[0])
+        assert (status, body["code"]) == (422, "MALFORMED"), around
+        status, body = await deactivate(service, around + lic.key, FP[0])
+        assert body["code"] == "MALFORMED", around
+    status, body = await activate(service, f" \t{lic.key}\r\n", FP[0])
+    assert (status, body["code"]) == (201, "ACTIVATED")
+    status, body = await deactivate(service, f"\n{lic.key} ", FP[0])
+    assert (status, body["code"]) == (200, "DEACTIVATED")

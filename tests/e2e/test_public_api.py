@@ -15,7 +15,8 @@ from core.domain.keys import LicenseClaims
 from tests.bodies import dispute_body, refund_body, sale_body
 from tests.conftest import ROOT
 
-VECTORS = json.loads((ROOT / "tests/fixtures/keys/golden.json").read_text("utf-8"))
+VECTORS = json.loads((ROOT / "clients/vectors/v1.json").read_text("utf-8"))
+VECTOR_VALID = next(c["input"] for c in VECTORS["cases"] if c["code"] == "VALID" and c["kind"] == "key")
 
 
 async def validate(service, key, expect_status=200):
@@ -74,12 +75,26 @@ async def test_bad_signature(service):
     forged["seats"] = 1000
     tampered = ".".join([prefix, kid, b64url_encode(json.dumps(forged).encode()), sig])
     assert (await validate(service, tampered))["code"] == "BAD_SIGNATURE"
-    assert (await validate(service, VECTORS["valid"]))["code"] == "BAD_SIGNATURE"  # a key id we do not publish
+    assert (await validate(service, VECTOR_VALID))["code"] == "BAD_SIGNATURE"  # a key id we do not publish
 
 
 async def test_malformed(service):
     for junk in ["hello", "LIC1.a.b", "LIC2.x.y.z", "LIC1." + "A" * 5000]:
         assert (await validate(service, junk))["code"] == "MALFORMED"
+
+
+@pytest.mark.parametrize("key", ["", " ", " \t\r\n", "\u00a0", "A" * 4097, "A" * 60000],
+                         ids=["empty", "space", "blank", "nbsp", "4097", "60000"])
+async def test_an_empty_blank_or_over_long_key_is_answered_malformed_not_refused(service, key):
+    answer = await validate(service, key)
+    assert (answer["code"], answer["valid"], answer["license"]) == ("MALFORMED", False, None)
+
+
+async def test_only_ascii_space_tab_cr_lf_around_a_key_are_forgiven_online(service):
+    lic = await minted_key(service)
+    assert (await validate(service, f" \t{lic.key}\r\n"))["code"] == "VALID"
+    for around in ["\u0085", "\u00a0", "\ufeff", "\u200b", "\u001f", "\u000b"]:
+        assert (await validate(service, lic.key + around))["code"] == "MALFORMED"
 
 
 @pytest.mark.parametrize("body", [b"not json", b"{}", b'{"key": 5}', b'["key"]'])
@@ -113,14 +128,15 @@ async def test_keys_publishes_the_signing_key(service):
     [key] = answer["keys"]
     signer = service.container.signer()
     assert key == {"kid": signer.signing_kid, "algorithm": "Ed25519",
-                   "public_key": signer.published[0].public_b64, "status": "active"}
-    assert len(base64.b64decode(key["public_key"])) == 32
+                   "public_key": signer.published[0].public_text, "status": "active"}
+    assert len(key["public_key"]) == 43 and "=" not in key["public_key"]  # base64url, no padding
+    assert len(base64.urlsafe_b64decode(key["public_key"] + "=")) == 32
 
 
 async def test_after_a_rotation_keys_signed_by_the_old_key_keep_validating(start_service, sqlite_url, tmp_path):
     old = await start_service(sqlite_url, worker=False)
     lic = await minted_key(old)
-    old_public = old.container.signer().published[0].public_b64
+    old_public = old.container.signer().published[0].public_text
     from adapters.signing.ed25519 import generate_keypair
 
     new_private, _, new_kid = generate_keypair(tmp_path / "new-keys")

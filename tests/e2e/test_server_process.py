@@ -116,7 +116,7 @@ def test_a_new_user_posts_the_sample_sale_and_gets_a_verifiable_key_once(tmp_pat
         assert "acmesoft-pro/desktop" in verified.stdout
         tampered = subprocess.run([LICENSEMINT, "verify", key[:-2] + ("AA" if key[-2:] != "AA" else "BB")],
                                   cwd=tmp_path, env=env_for(tmp_path), capture_output=True, text=True)
-        assert tampered.returncode == 1 and "invalid" in tampered.stderr
+        assert tampered.returncode == 1 and tampered.stderr.startswith("BAD_SIGNATURE:")
 
         assert server.post(f"/webhooks/gumroad?secret={WEBHOOK_SECRET}", sale) == 200
         assert server.post("/webhooks/gumroad?secret=wrong", sale) == 404
@@ -180,15 +180,24 @@ def test_keygen_writes_a_keypair_that_signs_keys_verify_accepts(tmp_path):
     assert oct((tmp_path / "keys/signing-key.pem").stat().st_mode & 0o777) == "0o600"
     again = run_cli(tmp_path, "keygen", "--out", "keys")
     assert again.returncode == 2 and "refusing to overwrite" in again.stderr
-    # a key from the development keypair does not verify against the new public key only
-    vectors = (ROOT / "tests/fixtures/keys/golden.json").read_text()
+    # it prints the public key in the published encoding, and its kid
+    printed = dict(line.split(": ", 1) for line in result.stdout.splitlines() if ": " in line)
+    public = printed["public key (paste into your app)"]
+    assert len(public) == 43 and "=" not in public
+    from adapters.signing.verifier import key_id, load_public_key
+
+    pem_key = load_public_key((tmp_path / "keys/public-key.pem").read_text())
+    assert key_id(load_public_key(public)) == key_id(pem_key) == printed["kid"]
+    # a key from the vector file does not verify against the new public key only
     import json
-    valid = json.loads(vectors)["valid"]
-    checked = run_cli(tmp_path, "verify", valid, "--public-key", str(tmp_path / "keys/public-key.pem"))
-    assert checked.returncode == 1 and "unknown key id" in checked.stderr
-    golden_public = json.loads(vectors)["public_key_b64"]
-    checked = run_cli(tmp_path, "verify", valid, "--public-key", golden_public)
-    assert checked.returncode == 0 and "lic_golden0001" in checked.stdout
+
+    vectors = json.loads((ROOT / "clients/vectors/v1.json").read_text())
+    valid = next(c for c in vectors["cases"] if c["kind"] == "key" and c["code"] == "VALID")
+    for given in [str(tmp_path / "keys/public-key.pem"), public]:
+        checked = run_cli(tmp_path, "verify", valid["input"], "--public-key", given)
+        assert checked.returncode == 1 and checked.stderr.startswith("BAD_SIGNATURE: unknown key id")
+    checked = run_cli(tmp_path, "verify", valid["input"], "--public-key", vectors["public_keys"][0]["public_key"])
+    assert checked.returncode == 0 and checked.stdout.startswith("VALID:") and valid["claims"]["lid"] in checked.stdout
 
 
 def test_the_smoke_script_passes_against_the_embedded_default(tmp_path):

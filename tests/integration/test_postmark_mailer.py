@@ -84,3 +84,25 @@ def _confirming(email: Email) -> Email:
     from dataclasses import replace
 
     return replace(email, confirm_first=True)
+
+
+async def test_the_license_file_goes_as_a_postmark_attachment(mailer, fake_postmark):
+    import base64
+
+    from ports.mailer import Attachment
+
+    key = "LIC1.XWQjreEOXsQ.eyJ2IjoxfQ.c2ln"
+    with_file = Email(to="jane@example.com", subject="Your key", text=key, html=key, delivery_id="dlv_43",
+                      attachments=(Attachment(filename="acmesoft-pro.lic", content_type="application/octet-stream",
+                                              content=key.encode()),))
+    assert (await mailer.send(with_file)).outcome is SendOutcome.SENT
+    [sent] = fake_postmark.accepted
+    assert sent["Attachments"] == [{"Name": "acmesoft-pro.lic", "ContentType": "application/octet-stream",
+                                    "Content": base64.b64encode(key.encode()).decode()}]
+    assert base64.b64decode(sent["Attachments"][0]["Content"]) == key.encode()
+
+
+async def test_a_message_without_attachments_sends_no_attachments_field(mailer, fake_postmark):
+    await mailer.send(EMAIL)
+    [sent] = fake_postmark.accepted
+    assert "Attachments" not in sent

@@ -93,3 +93,20 @@ def test_smtp_urls_choose_port_and_tls(url, expected):
 def test_bad_smtp_urls_are_refused_naming_the_setting(url):
     with pytest.raises(SmtpUrlError, match="SMTP_URL"):
         SmtpTarget.parse(url)
+
+
+async def test_the_license_file_arrives_as_an_attachment_over_smtp(smtp_sink):
+    from ports.mailer import Attachment
+
+    key = "LIC1.XWQjreEOXsQ.eyJ2IjoxfQ.c2ln"
+    with_file = Email(to="jane@example.com", subject="Your key", text=key, html=f"<p>{key}</p>", delivery_id="dlv_2",
+                      attachments=(Attachment(filename="acmesoft-pro.lic", content_type="application/octet-stream",
+                                              content=key.encode()),))
+    result = await SmtpMailer(smtp_sink.url, SENDER).send(with_file)
+    assert result.outcome is SendOutcome.SENT
+    [message] = smtp_sink.messages
+    assert message.get_content_type() == "multipart/mixed"
+    [lic] = [p for p in message.walk() if p.get_filename() == "acmesoft-pro.lic"]
+    assert lic.get_content_type() == "application/octet-stream" and lic.get_payload(decode=True) == key.encode()
+    text = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+    assert text.get_payload(decode=True).decode() == key

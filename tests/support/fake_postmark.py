@@ -4,6 +4,7 @@ a script, message search by metadata. Built from the API's shapes, not from our 
 from __future__ import annotations
 
 import asyncio
+import base64
 import uuid
 
 from aiohttp import web
@@ -67,6 +68,18 @@ class FakePostmark:
             return "Invalid TrackLinks"
         if not isinstance(body.get("Tag", ""), str):
             return "Tag must be a string"
+        attachments = body.get("Attachments", [])
+        if not isinstance(attachments, list):
+            return "Attachments must be a list"
+        for attachment in attachments:
+            if not isinstance(attachment, dict) or not all(
+                isinstance(attachment.get(f), str) and attachment[f] for f in ("Name", "Content", "ContentType")
+            ):
+                return "Each attachment needs Name, Content (base64) and ContentType"
+            try:
+                base64.b64decode(attachment["Content"], validate=True)
+            except ValueError:
+                return f"Attachment {attachment['Name']}: Content is not base64"
         return None
 
     async def search(self, request: web.Request) -> web.Response:

@@ -111,3 +111,28 @@ def test_whole_file_mistakes_name_the_file(tmp_path, text, named):
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(CatalogError, match="file not found"):
         YamlCatalog.load(tmp_path / "nope.yaml")
+
+
+def test_key_name_and_activation_link_are_read_with_their_defaults(tmp_path):
+    catalog = YamlCatalog.load(write(tmp_path, BASE))
+    assert (catalog.product("app").key_name, catalog.product("app").activation_link) == (True, None)
+    data = broken(products__app__key_name=False, products__app__activation_link="myapp://activate?key={key}")
+    catalog = YamlCatalog.load(write(tmp_path, data))
+    assert catalog.product("app").key_name is False
+    assert catalog.product("app").activation_link == "myapp://activate?key={key}"
+    assert catalog.product("app").name_in_key("Jane Doe") is None
+
+
+@pytest.mark.parametrize("value", ["no", 0, None, "false"])
+def test_key_name_must_be_a_boolean(tmp_path, value):
+    with pytest.raises(CatalogError, match="field 'key_name'"):
+        YamlCatalog.load(write(tmp_path, broken(products__app__key_name=value)))
+
+
+@pytest.mark.parametrize("value", [
+    "myapp://activate", "myapp://activate?key={key}&again={key}", "activate?key={key}", "myapp://a b?key={key}",
+    "myapp://activate?key={KEY}", "myapp://activate?key={key}&x={other}", 5, "https://example.com/ü?k={key}",
+])
+def test_an_activation_link_needs_a_scheme_and_one_key_placeholder(tmp_path, value):
+    with pytest.raises(CatalogError, match="field 'activation_link'"):
+        YamlCatalog.load(write(tmp_path, broken(products__app__activation_link=value)))

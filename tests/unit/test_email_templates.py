@@ -62,3 +62,24 @@ def test_a_broken_template_stops_the_start_naming_the_file(tmp_path):
 def test_a_missing_default_template_is_named(tmp_path):
     with pytest.raises(TemplateError, match="subject.txt"):
         JinjaEmailRenderer(tmp_path)
+
+
+def test_the_key_is_attached_as_a_lic_file_holding_exactly_the_key():
+    email = JinjaEmailRenderer(ROOT / "config/templates").license_email(
+        license=lic(), product=PRODUCT, tier=TIER, delivery_id="dlv_1")
+    [attachment] = email.attachments
+    assert (attachment.filename, attachment.content_type) == ("app.lic", "application/octet-stream")
+    assert attachment.content == b"LIC1.k.p.s"
+    assert ".lic" in email.text and ".lic" in email.html
+
+
+def test_a_catalog_deep_link_carries_the_key_in_both_parts_and_is_absent_otherwise():
+    key = "LIC1.a-b_c.d.e"
+    linked = Product(key="app", name="App", tiers={"pro": TIER}, activation_link="myapp://activate?key={key}&src=mail")
+    email = JinjaEmailRenderer(ROOT / "config/templates").license_email(
+        license=lic(key=key), product=linked, tier=TIER, delivery_id="d")
+    assert f"myapp://activate?key={key}&src=mail" in email.text
+    assert f'href="myapp://activate?key={key}&amp;src=mail"' in email.html
+    plain = JinjaEmailRenderer(ROOT / "config/templates").license_email(
+        license=lic(key=key), product=PRODUCT, tier=TIER, delivery_id="d")
+    assert "myapp://" not in plain.text + plain.html and "one click" not in plain.text

@@ -172,3 +172,20 @@ async def test_replaying_failed_events_also_picks_up_events_stuck_as_received(wo
     assert world.store.events[stuck.id].status is EventStatus.PROCESSED
     assert world.store.events[fresh.id].status is EventStatus.PROCESSED
     assert world.store.events[fresher.id].status is EventStatus.RECEIVED  # may still be in flight
+
+
+async def test_a_product_with_key_name_false_mints_keys_without_the_buyers_name(tmp_path):
+    import yaml
+
+    from adapters.catalog.yaml_catalog import YamlCatalog
+    from tests.unit.world import ROOT
+
+    data = yaml.safe_load((ROOT / "config/products.yaml").read_text())
+    data["products"]["acmesoft-pro"]["key_name"] = False
+    (tmp_path / "products.yaml").write_text(yaml.safe_dump(data))
+    world = World(catalog=YamlCatalog.load(tmp_path / "products.yaml"))
+    await world.receive(gumroad_body("01_sale_licensed_basic"))
+    [lic] = world.licenses()
+    claims = verify(lic.key, [k.public_key for k in world.signer.published]).claims
+    assert lic.licensee == "Jane Doe"  # kept for the email and the operator, only the key leaves it out
+    assert claims["lid"] == lic.id and "name" not in claims

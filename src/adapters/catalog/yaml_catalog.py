@@ -16,7 +16,8 @@ import yaml
 from core.domain.catalog import Mapping, Product, Tier
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-_PRODUCT_FIELDS = {"name", "support_email", "activation", "template", "tiers", "sources"}
+_PRODUCT_FIELDS = {"name", "support_email", "activation", "template", "tiers", "sources", "key_name", "activation_link"}
+_LINK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]*$")
 _TIER_FIELDS = {"name", "expires_after_days", "lease_days", "grace_days", "release_after_days"}
 _SOURCE_FIELDS = {"product_id", "variants", "tier"}
 SOURCES = ("gumroad",)
@@ -125,6 +126,14 @@ def _product(where: str, key: str, spec: object, rules: dict[str, list[_Rule]]) 
     support = spec.get("support_email")
     if support is not None and "@" not in support:
         raise fail("support_email", f"not an email address: {support!r}")
+    key_name = spec.get("key_name", True)
+    if not isinstance(key_name, bool):
+        raise fail("key_name", "must be true or false (false leaves the buyer's name out of the key)")
+    link = spec.get("activation_link")
+    if link is not None and (not isinstance(link, str) or link.count("{key}") != 1 or not _LINK.match(link)
+                             or "{" in link.replace("{key}", "") or "}" in link.replace("{key}", "")):
+        raise fail("activation_link", "must be a URL with a scheme, no spaces, and {key} exactly once "
+                                      "(e.g. \"myapp://activate?key={key}\")")
 
     tiers_spec = spec.get("tiers")
     if not isinstance(tiers_spec, dict) or not tiers_spec:
@@ -164,6 +173,8 @@ def _product(where: str, key: str, spec: object, rules: dict[str, list[_Rule]]) 
         support_email=support,
         activation=spec.get("activation"),
         template=spec.get("template"),
+        key_name=key_name,
+        activation_link=link,
     )
 
     sources = spec.get("sources", {})

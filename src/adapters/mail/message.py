@@ -1,4 +1,5 @@
-"""The MIME message every mailer sends: multipart/alternative, text then HTML.
+"""The MIME message every mailer sends: multipart/alternative, text then HTML; with
+attachments (the license's `.lic` file), that inside a multipart/mixed, attachments after.
 
 Built with the classic `email.mime` classes: the modern `EmailMessage` API parses every
 header through its registry, which cost a fifth of the delivery worker's time in the
@@ -9,6 +10,7 @@ injection — is checked here explicitly.
 from __future__ import annotations
 
 from email import charset as email_charset
+from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
@@ -39,7 +41,21 @@ def _address(name: str, value: str) -> str:
 def build_message(email: Email, sender: str, *, cte: str = "quoted-printable") -> MIMEMultipart:
     """`cte="8bit"` keeps the key on one readable line (for files); SMTP keeps 7-bit safety."""
     charset = _EIGHT_BIT if cte == "8bit" else _QP
-    message = MIMEMultipart("alternative")
+    body = MIMEMultipart("alternative")
+    body.attach(MIMEText(email.text, "plain", charset))
+    body.attach(MIMEText(email.html, "html", charset))
+    if email.attachments:
+        message = MIMEMultipart("mixed")
+        message.attach(body)
+        for attachment in email.attachments:
+            maintype, _, subtype = attachment.content_type.partition("/")
+            if maintype != "application" or not subtype:
+                raise ValueError(f"attachment {attachment.filename!r}: only application/* types are sent")
+            part = MIMEApplication(attachment.content, subtype)  # base64: the bytes arrive unchanged
+            part.add_header("Content-Disposition", "attachment", filename=_safe("filename", attachment.filename))
+            message.attach(part)
+    else:
+        message = body
     message["From"] = _address("From", sender)
     message["To"] = _address("To", email.to)
     message["Subject"] = email_charset.Charset("utf-8").header_encode(_safe("Subject", email.subject)) \
@@ -48,6 +64,4 @@ def build_message(email: Email, sender: str, *, cte: str = "quoted-printable") -
     domain = parseaddr(sender)[1].rpartition("@")[2] or "licensemint.local"
     message["Message-ID"] = make_msgid(idstring=email.delivery_id.replace("_", ""), domain=domain)
     message["X-Licensemint-Delivery"] = _safe("X-Licensemint-Delivery", email.delivery_id)
-    message.attach(MIMEText(email.text, "plain", charset))
-    message.attach(MIMEText(email.html, "html", charset))
     return message

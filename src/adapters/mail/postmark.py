@@ -11,6 +11,7 @@ and sends only if Postmark has not got it.
 
 from __future__ import annotations
 
+import base64
 import logging
 
 import aiohttp
@@ -80,6 +81,11 @@ class PostmarkMailer:
             "TrackLinks": "None",
             "MessageStream": self._stream,
         }
+        if email.attachments:
+            payload["Attachments"] = [
+                {"Name": a.filename, "Content": base64.b64encode(a.content).decode("ascii"), "ContentType": a.content_type}
+                for a in email.attachments
+            ]
         try:
             async with self._client().post(f"{self._base}/email", json=payload) as response:
                 return _classify(response.status, await _json(response))

@@ -4,19 +4,25 @@ Templates live in a folder (config/templates/ by default) as `<set>/subject.txt`
 `<set>/body.txt` and `<set>/body.html`; the default set is `license`, and a product may
 name its own set in the catalog (`template:`). A set may leave out any of the three files
 to fall back to the default's.
+
+Every license email also carries the key as `<product key>.lic` (the key's text, nothing
+else) so an app can open it, and, when the product's catalog entry has `activation_link`,
+templates get `activation_link`: that link with the key in place of `{key}`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 
 from core.domain.catalog import Product, Tier
 from core.domain.model import License
-from ports.mailer import Email
+from ports.mailer import Attachment, Email
 
 DEFAULT_SET = "license"
+LICENSE_FILE_TYPE = "application/octet-stream"
 
 
 class TemplateError(Exception):
@@ -61,6 +67,7 @@ class JinjaEmailRenderer:
             "activation": product.activation,
             "support_email": product.support_email,
             "license_id": license.id,
+            "activation_link": activation_link(product.activation_link, license.key),
         }
         name = product.template or DEFAULT_SET
         subject = self._text.get_template(self._pick(name, "subject.txt")).render(context)
@@ -70,9 +77,19 @@ class JinjaEmailRenderer:
             text=self._text.get_template(self._pick(name, "body.txt")).render(context),
             html=self._html.get_template(self._pick(name, "body.html")).render(context),
             delivery_id=delivery_id,
+            attachments=(
+                Attachment(filename=f"{product.key}.lic", content_type=LICENSE_FILE_TYPE,
+                           content=license.key.encode("ascii")),
+            ),
         )
 
     def _pick(self, name: str, part: str) -> str:
         if (self._dir / name / part).is_file():
             return f"{name}/{part}"
         return f"{DEFAULT_SET}/{part}"
+
+
+def activation_link(template: str | None, key: str) -> str | None:
+    """The catalog's deep link with the key in place of `{key}` (percent-encoded, though a
+    key's characters, A-Z a-z 0-9 - _ ., need none)."""
+    return template.replace("{key}", quote(key, safe="")) if template else None

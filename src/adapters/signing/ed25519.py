@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,11 +14,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from adapters.signing.verifier import PREFIX, Verification, b64url_encode, key_id, load_public_key, verify
+from adapters.signing.verifier import (
+    LEASE_PREFIX,
+    PREFIX,
+    Verification,
+    b64url_encode,
+    key_id,
+    load_public_key,
+    public_key_text,
+    verify,
+)
 from core.domain.keys import KeyCheck, LeaseClaims, LicenseClaims, SignedKey
-
-
-LEASE_PREFIX = "LEASE1"
 
 
 class SigningKeyError(Exception):
@@ -31,9 +38,9 @@ class PublishedKey:
     signing: bool
 
     @property
-    def public_b64(self) -> str:
-        raw = self.public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        return base64.b64encode(raw).decode("ascii")
+    def public_text(self) -> str:
+        """The published encoding: base64url without padding of the raw 32 bytes."""
+        return public_key_text(self.public_key)
 
 
 class Ed25519Signer:
@@ -62,16 +69,17 @@ class Ed25519Signer:
         signature = b64url_encode(self._private.sign(signed_part.encode("ascii")))
         return SignedKey(key=f"{signed_part}.{signature}", kid=self.signing_kid)
 
-    def verify(self, key: str, *, now: float | None = None) -> Verification:
+    def verify(self, key: str, *, now: int | None = None) -> Verification:
         return verify(key, [k.public_key for k in self.published], now=now)
 
     def check(self, key: str, *, now: float) -> KeyCheck:
-        result = self.verify(key, now=now)
+        result = self.verify(key, now=math.floor(now))
         return KeyCheck(result.code, result.reason, result.claims or None)
 
 
 def generate_keypair(directory: Path) -> tuple[Path, Path, str]:
-    """Writes signing-key.pem (private, mode 0600) and public-key.pem; answers their kid."""
+    """Writes signing-key.pem (private, mode 0600) and public-key.pem; answers their kid.
+    The published encoding of the public key is `public_key_text(load_public_key(...))`."""
     directory.mkdir(parents=True, exist_ok=True)
     private = Ed25519PrivateKey.generate()
     private_path = directory / "signing-key.pem"

@@ -1,19 +1,20 @@
-"""Offline verification of licensemint keys (format LIC1).
+"""Offline verification of licensemint license keys (LIC1) and machine leases (LEASE1).
 
 This module is meant to be copied into a desktop app: it depends on nothing but the
-Python standard library and `cryptography`. Give it the public keys your licensemint
-server publishes (`GET /v1/keys`, or `licensemint keygen` output) and a key string:
+Python standard library and `cryptography`. It implements key format 1.0
+(docs/key-format.md) and passes every case of clients/vectors/v1.json. Give it the public
+keys your licensemint server publishes (`GET /v1/keys`, or `licensemint keygen` output):
 
-    from verifier import verify, load_public_key
-    keys = [load_public_key("MCowBQYDK2VwAyEA...")]   # base64 of the raw 32 bytes, or PEM
+    from verifier import load_public_key, verify
+    keys = [load_public_key("nubilT8qgRnr7z6UA0M_brz7GjlKHPQg-1T1LlPbalQ")]  # base64url, 43 characters
     result = verify(key_string, keys)
     if result.valid: print(result.claims["product"], result.claims["seats"])
-    else: print(result.reason)
+    else: print(result.code, result.reason)
 
-Format: LIC1.<kid>.<payload>.<signature>, each part base64url without padding; the
-signature is Ed25519 over the ASCII bytes "LIC1.<kid>.<payload>"; kid is the first 8 bytes
-of SHA-256 of the raw public key; payload is compact UTF-8 JSON. The prefix fixes the
-algorithm: no field inside the key can change it.
+`result.code` is VALID, EXPIRED, BAD_SIGNATURE or MALFORMED; an expired key's claims are
+still in `result.claims`. `verify_lease` does the same for a machine lease, and
+`machine_hash(fingerprint)` gives the value a lease's `machine` claim must equal on this
+machine.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -31,28 +32,39 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 PREFIX = "LIC1"
+LEASE_PREFIX = "LEASE1"
 MAX_KEY_LENGTH = 4096
-_REQUIRED = {"v": int, "lid": str, "product": str, "tier": str, "seats": int, "iat": int}
+MAX_SAFE_INTEGER = 2**53 - 1
+STRIPPED = " \t\r\n"  # the only characters removed around a token
+
+VALID, EXPIRED, BAD_SIGNATURE, MALFORMED = "VALID", "EXPIRED", "BAD_SIGNATURE", "MALFORMED"
+
+# claim -> (JSON type, required); "int?" is an integer or null
+_KEY_CLAIMS = {
+    "v": ("int", True), "lid": ("str", True), "product": ("str", True), "tier": ("str", True),
+    "seats": ("int", True), "iat": ("int", True), "exp": ("int?", False), "test": ("bool", False),
+    "name": ("str", False),
+}
+_LEASE_CLAIMS = {
+    "v": ("int", True), "lid": ("str", True), "product": ("str", True), "tier": ("str", True),
+    "machine": ("str", True), "iat": ("int", True), "exp": ("int", True), "test": ("bool", False),
+}
+_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 @dataclass(frozen=True)
 class Verification:
-    valid: bool
+    code: str
+    """VALID, EXPIRED, BAD_SIGNATURE (an unknown key id included) or MALFORMED."""
     reason: str
-    """"ok", or why not: "malformed: ...", "unknown key id", "bad signature", "expired"."""
+    """Why, in words: "ok", "expired", "unknown key id", "bad signature", "malformed: ..."."""
     claims: dict[str, Any] = field(default_factory=dict)
+    """The decoded payload object, for VALID and EXPIRED; empty otherwise."""
     kid: str | None = None
 
     @property
-    def code(self) -> str:
-        """MALFORMED, BAD_SIGNATURE, EXPIRED or VALID; an unknown key id is a bad signature."""
-        if self.valid:
-            return "VALID"
-        if self.reason.startswith("malformed"):
-            return "MALFORMED"
-        if self.reason == "expired":
-            return "EXPIRED"
-        return "BAD_SIGNATURE"
+    def valid(self) -> bool:
+        return self.code == VALID
 
 
 def b64url_encode(data: bytes) -> str:
@@ -60,81 +72,263 @@ def b64url_encode(data: bytes) -> str:
 
 
 def b64url_decode(text: str) -> bytes:
+    """Canonical unpadded base64url only: no padding, no other alphabet, no stray trailing bits."""
     if not text or any(c not in _B64URL for c in text) or len(text) % 4 == 1:
-        raise ValueError("not base64url")
+        raise ValueError("not unpadded base64url")
     data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    if b64url_encode(data) != text:  # refuse non-canonical encodings (stray trailing bits)
-        raise ValueError("non-canonical base64url")
+    if b64url_encode(data) != text:
+        raise ValueError("non-canonical base64url (non-zero trailing bits)")
     return data
 
 
-_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+def raw_public_key(public_key: Ed25519PublicKey) -> bytes:
+    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def key_id(public_key: Ed25519PublicKey) -> str:
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return b64url_encode(hashlib.sha256(raw).digest()[:8])
+    """base64url of the first 8 bytes of SHA-256 of the raw 32-byte public key."""
+    return b64url_encode(hashlib.sha256(raw_public_key(public_key)).digest()[:8])
+
+
+def public_key_text(public_key: Ed25519PublicKey) -> str:
+    """The published encoding: base64url without padding of the raw 32 bytes (43 characters)."""
+    return b64url_encode(raw_public_key(public_key))
 
 
 def load_public_key(text: str | bytes) -> Ed25519PublicKey:
-    """A public key from PEM, or from base64 (standard or url-safe) of the raw 32 bytes."""
-    data = text.encode("ascii") if isinstance(text, str) else text
-    if data.strip().startswith(b"-----BEGIN"):
-        key = serialization.load_pem_public_key(data)
+    """A public key from its published encoding (base64url without padding of the raw 32
+    bytes), from standard base64 of the raw 32 bytes, or from a PEM public key."""
+    data = (text.decode("ascii") if isinstance(text, bytes) else text).strip()
+    if data.startswith("-----BEGIN"):
+        key = serialization.load_pem_public_key(data.encode("ascii"))
         if not isinstance(key, Ed25519PublicKey):
             raise ValueError("not an Ed25519 public key")
         return key
-    raw = base64.b64decode(data.strip().replace(b"-", b"+").replace(b"_", b"/") + b"==")
+    try:
+        if len(data) == 43:
+            raw = b64url_decode(data)
+        elif len(data) == 44 and data.endswith("="):
+            raw = base64.b64decode(data, validate=True)
+        else:
+            raise ValueError
+    except (ValueError, binascii.Error):
+        raise ValueError(
+            "expected base64url (43 characters) or base64 (44 characters) of the raw 32-byte "
+            "public key, or a PEM public key"
+        ) from None
     if len(raw) != 32:
         raise ValueError("an Ed25519 public key is 32 bytes")
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
-def verify(
-    key: str, public_keys: Iterable[Ed25519PublicKey], *, now: float | None = None
-) -> Verification:
-    """Checks `key` against the given public keys; never raises for a bad key."""
-    key = key.strip()
-    if len(key) > MAX_KEY_LENGTH:
-        return Verification(False, "malformed: too long")
-    parts = key.split(".")
+def machine_hash(fingerprint: str) -> str:
+    """Lowercase hex SHA-256 of the fingerprint's UTF-8 bytes: what a lease's `machine` holds."""
+    return hashlib.sha256(fingerprint.encode("utf-8")).hexdigest()
+
+
+def verify(key: str, public_keys: Iterable[Ed25519PublicKey], *, now: float | None = None) -> Verification:
+    """Checks a license key (LIC1) against the given public keys; never raises for a bad key."""
+    return _verify(key, PREFIX, _KEY_CLAIMS, public_keys, now)
+
+
+def verify_lease(lease: str, public_keys: Iterable[Ed25519PublicKey], *, now: float | None = None) -> Verification:
+    """Checks a machine lease (LEASE1). The caller still compares `claims["machine"]` with
+    `machine_hash(<this machine's fingerprint>)`: a lease for another machine is not valid here."""
+    return _verify(lease, LEASE_PREFIX, _LEASE_CLAIMS, public_keys, now)
+
+
+def _malformed(why: str, kid: str | None = None) -> Verification:
+    return Verification(MALFORMED, f"malformed: {why}", kid=kid)
+
+
+def _verify(text: str, prefix: str, table: dict, public_keys: Iterable[Ed25519PublicKey],
+            now: float | None) -> Verification:
+    if not isinstance(text, str):
+        return _malformed("not a string")
+    text = text.strip(STRIPPED)
+    if not text:
+        return _malformed("empty")
+    if any(not "\x21" <= c <= "\x7e" for c in text):
+        return _malformed("a character outside printable ASCII")
+    if len(text) > MAX_KEY_LENGTH:
+        return _malformed(f"longer than {MAX_KEY_LENGTH} characters")
+    parts = text.split(".")
     if len(parts) != 4:
-        return Verification(False, "malformed: expected 4 dot-separated parts")
-    prefix, kid, payload_b64, signature_b64 = parts
-    if prefix != PREFIX:
-        return Verification(False, f"malformed: unknown prefix {prefix[:10]!r}")
+        return _malformed("expected 4 dot-separated parts")
+    got_prefix, kid, payload_b64, signature_b64 = parts
+    if got_prefix != prefix:
+        return _malformed(f"expected the prefix {prefix}")
     try:
         kid_bytes = b64url_decode(kid)
-        payload_bytes = b64url_decode(payload_b64)
+        payload = b64url_decode(payload_b64)
         signature = b64url_decode(signature_b64)
-    except (ValueError, binascii.Error):
-        return Verification(False, "malformed: a part is not base64url")
-    if len(kid_bytes) != 8 or len(signature) != 64:
-        return Verification(False, "malformed: wrong key id or signature length")
-    try:
-        claims = json.loads(payload_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return Verification(False, "malformed: payload is not JSON")
-    if not isinstance(claims, dict):
-        return Verification(False, "malformed: payload is not a JSON object")
-    for name, kind in _REQUIRED.items():
-        if not isinstance(claims.get(name), kind) or isinstance(claims.get(name), bool):
-            return Verification(False, f"malformed: claim {name!r} missing or of the wrong type")
-    if claims["v"] != 1:
-        return Verification(False, f"malformed: unsupported version {claims['v']}")
+    except (ValueError, binascii.Error) as exc:
+        return _malformed(str(exc))
+    if len(kid_bytes) != 8:
+        return _malformed("the key id is not 8 bytes")
+    if len(signature) != 64:
+        return _malformed("the signature is not 64 bytes")
 
     public_key = next((k for k in public_keys if key_id(k) == kid), None)
     if public_key is None:
-        return Verification(False, "unknown key id", kid=kid)
+        return Verification(BAD_SIGNATURE, "unknown key id", kid=kid)
     try:
         public_key.verify(signature, f"{prefix}.{kid}.{payload_b64}".encode("ascii"))
     except InvalidSignature:
-        return Verification(False, "bad signature", kid=kid)
+        return Verification(BAD_SIGNATURE, "bad signature", kid=kid)
 
+    try:
+        claims = _parse_object(payload)
+    except ValueError as exc:
+        return _malformed(str(exc), kid)
+    problem = _claims_problem(claims, table)
+    if problem:
+        return _malformed(problem, kid)
     exp = claims.get("exp")
-    if exp is not None:
-        if not isinstance(exp, int) or isinstance(exp, bool):
-            return Verification(False, "malformed: claim 'exp' is not a timestamp", kid=kid)
-        if (time.time() if now is None else now) >= exp:
-            return Verification(False, "expired", claims=claims, kid=kid)
-    return Verification(True, "ok", claims=claims, kid=kid)
+    if exp is not None and (int(time.time()) if now is None else now) >= exp:
+        return Verification(EXPIRED, "expired", claims=claims, kid=kid)
+    return Verification(VALID, "ok", claims=claims, kid=kid)
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_PLAIN = re.compile(r'[^"\\\x00-\x1f]*')
+_HEX4 = re.compile(r"[0-9a-fA-F]{4}")
+_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_LITERALS = (("true", True), ("false", False), ("null", None))
+
+
+def _parse_object(payload: bytes) -> dict:
+    if payload.startswith(b"\xef\xbb\xbf"):
+        raise ValueError("the payload starts with a byte order mark")
+    try:
+        text = payload.decode("utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise ValueError("the payload is not UTF-8") from None
+    value = _json(text)
+    if not isinstance(value, dict):
+        raise ValueError("the payload is not a JSON object")
+    return value
+
+
+def _json(text: str) -> Any:
+    """One strict RFC 8259 JSON text. Iterative, so any nesting a 4096-byte token can hold is
+    read (the standard library's reader recurses and gives up near 1000 levels). Numbers with
+    a fraction or an exponent become floats, the others ints; names must be unique."""
+    n = len(text)
+    i = _WS.match(text, 0).end()
+    stack: list[list] = []  # [container, pending name] per open object or array
+    while True:
+        if i >= n:
+            raise ValueError("the payload is not JSON (it ends too early)")
+        c = text[i]
+        if c == "{" or c == "[":
+            i = _WS.match(text, i + 1).end()
+            if i < n and text[i] == ("}" if c == "{" else "]"):
+                value, i = ({} if c == "{" else []), i + 1
+            else:
+                container: dict | list = {} if c == "{" else []
+                name = None
+                if c == "{":
+                    name, i = _name(text, i)
+                stack.append([container, name])
+                continue
+        elif c == '"':
+            value, i = _string(text, i)
+        else:
+            for word, literal in _LITERALS:
+                if text.startswith(word, i):
+                    value, i = literal, i + len(word)
+                    break
+            else:
+                number = _NUMBER.match(text, i)
+                if number is None:
+                    raise ValueError(f"the payload is not JSON (unexpected {c!r} at {i})")
+                value = float(number.group()) if number.group(1) or number.group(2) else int(number.group())
+                i = number.end()
+        while True:  # place the value, then close every container that ends here
+            i = _WS.match(text, i).end()
+            if not stack:
+                if i != n:
+                    raise ValueError("the payload is not JSON (text after the value)")
+                return value
+            top = stack[-1]
+            if isinstance(top[0], dict):
+                if top[1] in top[0]:
+                    raise ValueError(f"the payload repeats the name {top[1]!r}")
+                top[0][top[1]] = value
+            else:
+                top[0].append(value)
+            closer = "}" if isinstance(top[0], dict) else "]"
+            if i < n and text[i] == ",":
+                i = _WS.match(text, i + 1).end()
+                if closer == "}":
+                    top[1], i = _name(text, i)
+                break
+            if i < n and text[i] == closer:
+                value, i = stack.pop()[0], i + 1
+                continue
+            raise ValueError(f"the payload is not JSON (expected ',' or {closer!r} at {i})")
+
+
+def _name(text: str, i: int) -> tuple[str, int]:
+    if i >= len(text) or text[i] != '"':
+        raise ValueError(f"the payload is not JSON (expected a name at {i})")
+    name, i = _string(text, i)
+    i = _WS.match(text, i).end()
+    if i >= len(text) or text[i] != ":":
+        raise ValueError(f"the payload is not JSON (expected ':' at {i})")
+    return name, _WS.match(text, i + 1).end()
+
+
+def _string(text: str, i: int) -> tuple[str, int]:
+    parts = []
+    i += 1
+    while True:
+        plain = _PLAIN.match(text, i)
+        parts.append(plain.group())
+        i = plain.end()
+        if i >= len(text):
+            raise ValueError("the payload is not JSON (an unterminated string)")
+        c = text[i]
+        if c == '"':
+            return "".join(parts), i + 1
+        if c != "\\":
+            raise ValueError("the payload is not JSON (a control character in a string)")
+        escape = text[i + 1 : i + 2]
+        if escape in _ESCAPES:
+            parts.append(_ESCAPES[escape])
+            i += 2
+        elif escape == "u" and _HEX4.fullmatch(text, i + 2, i + 6):
+            code = int(text[i + 2 : i + 6], 16)
+            i += 6
+            if 0xD800 <= code <= 0xDBFF and text.startswith("\\u", i) and _HEX4.fullmatch(text, i + 2, i + 6):
+                low = int(text[i + 2 : i + 6], 16)
+                if 0xDC00 <= low <= 0xDFFF:
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    i += 6
+            parts.append(chr(code))
+        else:
+            raise ValueError("the payload is not JSON (an invalid escape)")
+
+
+def _claims_problem(claims: dict, table: dict) -> str | None:
+    for name, (kind, required) in table.items():
+        if name not in claims:
+            if required:
+                return f"claim {name!r} is missing"
+            continue
+        value = claims[name]
+        if kind == "str":
+            ok = isinstance(value, str)
+        elif kind == "bool":
+            ok = isinstance(value, bool)
+        else:
+            ok = (value is None and kind == "int?") or (
+                isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_SAFE_INTEGER
+            )
+        if not ok:
+            return f"claim {name!r} is not {'an integer' if kind.startswith('int') else 'a ' + kind} as required"
+    if claims["v"] != 1:
+        return f"unsupported version {claims['v']}"
+    return None

@@ -23,6 +23,13 @@ class Product:
     support_email: str | None = None
     activation: str | None = None
     template: str | None = None
+    key_name: bool = True
+    """Whether the licensee's name goes into the key (anyone holding the key can read it)."""
+    activation_link: str | None = None
+    """A deep link with a `{key}` placeholder (e.g. `myapp://activate?key={key}`) for the email."""
+
+    def name_in_key(self, licensee: str | None) -> str | None:
+        return licensee if self.key_name and licensee else None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

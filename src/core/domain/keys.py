@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+KEY_WHITESPACE = " \t\r\n"
+"""The only characters removed around a key or lease before it is checked (docs/key-format.md)."""
+MAX_KEY_LENGTH = 4096
+"""The longest key or lease, in bytes, after those are removed."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LicenseClaims:
@@ -11,13 +16,15 @@ class LicenseClaims:
     product: str
     tier: str
     seats: int
-    name: str
+    name: str | None
+    """The licensee's name, readable by anyone holding the key; None leaves it out (the
+    product's catalog entry says `key_name: false`, or a gift names no receiver)."""
     iat: int
     exp: int | None
     test: bool
 
     def to_payload(self) -> dict:
-        return {
+        payload = {
             "v": 1,
             "lid": self.lid,
             "product": self.product,
@@ -28,6 +35,9 @@ class LicenseClaims:
             "exp": self.exp,
             "test": self.test,
         }
+        if self.name is None:
+            del payload["name"]
+        return payload
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

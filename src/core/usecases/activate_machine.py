@@ -31,9 +31,9 @@ from core.domain.activation import (
     LeasePolicy, check_fingerprint, machine_hash, refreshed,
 )
 from core.domain.errors import InvalidInput
-from core.domain.keys import LeaseClaims
+from core.domain.keys import KEY_WHITESPACE, MAX_KEY_LENGTH, LeaseClaims
 from core.domain.model import License
-from core.usecases.validate_license import MAX_KEY_LENGTH, verdict
+from core.usecases.validate_license import verdict
 from ports.catalog import Catalog
 from ports.clock import Clock, IdGenerator
 from ports.signer import KeyVerifier, Signer
@@ -117,7 +117,7 @@ class ActivateMachine:
         label = text_field("label", cmd.label, 200)
         platform = text_field("platform", cmd.platform, 50)
         now = self._clock.now()
-        key = cmd.key.strip()
+        key = cmd.key.strip(KEY_WHITESPACE)  # only these are forgiven around a key (docs/key-format.md)
         if len(key) > MAX_KEY_LENGTH:
             return ActivationResult(code="MALFORMED", reason="malformed: too long")
         check = self._verifier.check(key, now=now.timestamp())

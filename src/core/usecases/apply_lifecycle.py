@@ -150,7 +150,8 @@ class ApplyLifecycle:
         expires_at = now + timedelta(days=mapping.tier.expires_after_days) if mapping.tier.expires_after_days else None
         signed = self._signer.sign(
             LicenseClaims(
-                lid=lic.id, product=lic.product, tier=mapping.tier.key, seats=lic.seats, name=lic.licensee,
+                lid=lic.id, product=lic.product, tier=mapping.tier.key, seats=lic.seats,
+                name=mapping.product.name_in_key(lic.licensee),
                 iat=int(now.timestamp()), exp=int(expires_at.timestamp()) if expires_at else None, test=lic.test,
             )
         )

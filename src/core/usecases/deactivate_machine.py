@@ -17,8 +17,8 @@ from core.domain.activation import (
     ActivationAction, ActivationActor, ActivationCode, ActivationRecord, InvalidFingerprint, check_fingerprint,
     machine_hash,
 )
+from core.domain.keys import KEY_WHITESPACE, MAX_KEY_LENGTH
 from core.usecases.activate_machine import ActivationResult
-from core.usecases.validate_license import MAX_KEY_LENGTH
 from ports.clock import Clock
 from ports.signer import KeyVerifier
 from ports.unit_of_work import UnitOfWorkFactory
@@ -42,7 +42,7 @@ class DeactivateMachine:
         except InvalidFingerprint as exc:
             return ActivationResult(code=ActivationCode.INVALID_FINGERPRINT.value, reason=exc.message)
         now = self._clock.now()
-        key = cmd.key.strip()
+        key = cmd.key.strip(KEY_WHITESPACE)  # only these are forgiven around a key (docs/key-format.md)
         if len(key) > MAX_KEY_LENGTH:
             return ActivationResult(code="MALFORMED", reason="malformed: too long")
         check = self._verifier.check(key, now=now.timestamp())

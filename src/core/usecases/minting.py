@@ -43,7 +43,7 @@ async def mint_license(
             product=mapping.product.key,
             tier=mapping.tier.key,
             seats=seats,
-            name=licensee,
+            name=mapping.product.name_in_key(licensee),
             iat=int(now.timestamp()),
             exp=int(expires_at.timestamp()) if expires_at else None,
             test=test,

@@ -18,13 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.domain.activation import check_fingerprint, machine_hash
+from core.domain.keys import KEY_WHITESPACE
 from core.domain.model import License, LicenseStatus
 from ports.clock import Clock
 from ports.signer import KeyVerifier
 from ports.unit_of_work import UnitOfWorkFactory
-
-MAX_KEY_LENGTH = 4096
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ValidateLicenseCommand:
@@ -64,9 +62,7 @@ class ValidateLicense:
     async def __call__(self, cmd: ValidateLicenseCommand) -> Validation:
         machine = machine_hash(check_fingerprint(cmd.fingerprint)) if cmd.fingerprint is not None else None
         now = self._clock.now()
-        key = cmd.key.strip()
-        if len(key) > MAX_KEY_LENGTH:
-            return Validation(code="MALFORMED", reason="malformed: too long")
+        key = cmd.key.strip(KEY_WHITESPACE)  # only these are forgiven around a key (docs/key-format.md)
         check = self._verifier.check(key, now=now.timestamp())
         if check.code in ("MALFORMED", "BAD_SIGNATURE"):
             return Validation(code=check.code, reason=check.reason)
