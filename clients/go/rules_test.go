@@ -92,6 +92,8 @@ func TestRules(t *testing.T) {
 		{"a duplicate name in a nested object", "key", s.token("LIC1", keyJSON+`,"x":{"a":1,"a":2}}`), Malformed},
 		{"a lone high surrogate escape", "key", s.token("LIC1", keyJSON+`,"name":"\ud800"}`), Malformed},
 		{"a lone low surrogate escape", "key", s.token("LIC1", keyJSON+`,"x":["\udc00"]}`), Malformed},
+		// The spec sets no nesting limit: 1400 levels fill the longest payload.
+		{"deep nesting in an unknown claim", "key", s.token("LIC1", keyJSON+`,"x":`+strings.Repeat("[", 1400)+strings.Repeat("]", 1400)+"}"), Valid},
 		{"a surrogate pair escape", "key", s.token("LIC1", keyJSON+`,"name":"\ud83d\ude00"}`), Valid},
 		{"v 2", "key", s.token("LIC1", strings.Replace(keyJSON, `"v":1`, `"v":2`, 1)+"}"), Malformed},
 		{"v 1.0", "key", s.token("LIC1", strings.Replace(keyJSON, `"v":1`, `"v":1.0`, 1)+"}"), Malformed},
