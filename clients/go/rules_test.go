@@ -203,6 +203,15 @@ func TestPublicKeys(t *testing.T) {
 	}
 }
 
+func TestAPublicKeyOfTheWrongLengthVerifiesNothingAndDoesNotPanic(t *testing.T) {
+	s := newSigner(7)
+	short := NewPublicKey(ed25519.PublicKey(s.pub.Key[:31]))
+	v := NewVerifierFromKeys(short)
+	if got := v.VerifyKeyAt(s.tokenWithKid("LIC1", short.Kid, keyJSON+"}"), now).Code; got != BadSignature {
+		t.Fatalf("%s", got)
+	}
+}
+
 func TestMachineHash(t *testing.T) {
 	for fingerprint, want := range map[string]string{
 		"":       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",

@@ -72,7 +72,8 @@ func ParsePublicKey(text string) (PublicKey, error) {
 	return NewPublicKey(ed25519.PublicKey(raw)), nil
 }
 
-// NewPublicKey wraps a raw 32-byte Ed25519 public key and derives its kid.
+// NewPublicKey wraps a raw 32-byte Ed25519 public key and derives its kid. A key of another
+// length verifies nothing (every token naming its kid is BAD_SIGNATURE).
 func NewPublicKey(key ed25519.PublicKey) PublicKey {
 	sum := sha256.Sum256(key)
 	return PublicKey{Kid: base64.RawURLEncoding.EncodeToString(sum[:8]), Key: key}
@@ -183,7 +184,7 @@ func (v *Verifier) verify(token, prefix string, now int64) Result {
 		return malformed("the signature is not 64 bytes of base64url", "")
 	}
 	key, known := v.keys[parts[1]]
-	if !known {
+	if !known || len(key) != ed25519.PublicKeySize { // ed25519.Verify panics on a wrong length
 		return Result{Code: BadSignature, Reason: "unknown key id", Kid: parts[1]}
 	}
 	signed := text[:len(parts[0])+1+len(parts[1])+1+len(parts[2])]

@@ -75,7 +75,7 @@ export const MAX_LENGTH: 4096;
 export const KEY_PREFIX: 'LIC1';
 export const LEASE_PREFIX: 'LEASE1';
 
-// ---- Node.js entry (node:crypto, synchronous) ----
+// The Node.js entry: node:crypto, synchronous.
 
 export interface PublicKey {
   /** base64url(SHA-256(raw)[0:8]): the kid that tokens signed with this key carry. */
