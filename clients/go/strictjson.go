@@ -3,12 +3,13 @@ package licensemint
 import (
 	"encoding/json"
 	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // topLevelMembers walks a JSON text that json.Valid accepted and returns the raw value of
-// each member of its top-level object, or nil and why not: the top level is not an object,
-// a member name repeats in any object, or a \u escape leaves a lone surrogate (which
-// encoding/json would turn into U+FFFD).
+// each member of its top-level object, or nil and why not: the top level is not an object, or
+// a member name repeats in any object (encoding/json would keep the last).
 func topLevelMembers(text []byte) (map[string][]byte, string) {
 	w := walker{text: text}
 	w.space()
@@ -87,14 +88,18 @@ func (w *walker) object(members map[string][]byte) string {
 	}
 	for {
 		w.space()
+		nameStart := w.i
 		name, err := w.str()
 		if err != "" {
 			return err
 		}
-		if seen[name] {
+		// Compared as UTF-16 code units, not as decoded Go strings: encoding/json turns every
+		// lone surrogate escape into U+FFFD, which would make "\ud800" and "\udbff" equal.
+		units := codeUnits(w.text[nameStart+1 : w.i-1])
+		if seen[units] {
 			return "duplicate member name " + strconv.Quote(name)
 		}
-		seen[name] = true
+		seen[units] = true
 		w.space()
 		w.i++ // ':'
 		w.space()
@@ -122,25 +127,7 @@ func (w *walker) str() (string, string) {
 			w.i++
 			continue
 		}
-		if w.text[w.i+1] != 'u' {
-			w.i += 2
-			continue
-		}
-		unit := hex4(w.text[w.i+2 : w.i+6])
-		w.i += 6
-		switch {
-		case unit >= 0xdc00 && unit <= 0xdfff:
-			return "", "a lone surrogate escape in a string"
-		case unit >= 0xd800 && unit <= 0xdbff:
-			if w.i+6 > len(w.text) || w.text[w.i] != '\\' || w.text[w.i+1] != 'u' {
-				return "", "a lone surrogate escape in a string"
-			}
-			low := hex4(w.text[w.i+2 : w.i+6])
-			if low < 0xdc00 || low > 0xdfff {
-				return "", "a lone surrogate escape in a string"
-			}
-			w.i += 6
-		}
+		w.i += 2 // the escaped character; \uXXXX's hex digits are plain characters
 	}
 	w.i++
 	var s string
@@ -150,7 +137,30 @@ func (w *walker) str() (string, string) {
 	return s, ""
 }
 
-func hex4(b []byte) rune {
-	n, _ := strconv.ParseUint(string(b), 16, 16)
-	return rune(n)
+var escapes = map[byte]uint16{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+
+// codeUnits is a string's content (between its quotes, valid JSON and UTF-8) as UTF-16 code
+// units, lone surrogates kept, packed into a Go string usable as a map key.
+func codeUnits(raw []byte) string {
+	var units []uint16
+	for i := 0; i < len(raw); {
+		switch {
+		case raw[i] == '\\' && raw[i+1] == 'u':
+			n, _ := strconv.ParseUint(string(raw[i+2:i+6]), 16, 16)
+			units = append(units, uint16(n))
+			i += 6
+		case raw[i] == '\\':
+			units = append(units, escapes[raw[i+1]])
+			i += 2
+		default:
+			r, size := utf8.DecodeRune(raw[i:])
+			units = append(units, utf16.Encode([]rune{r})...)
+			i += size
+		}
+	}
+	packed := make([]byte, 0, 2*len(units))
+	for _, u := range units {
+		packed = append(packed, byte(u>>8), byte(u))
+	}
+	return string(packed)
 }

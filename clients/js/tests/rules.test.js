@@ -77,7 +77,11 @@ const CASES = [
   ['a trailing comma', 'key', signer.token(json({}).replace(/}$/, ',}')), 'MALFORMED'],
   ['two JSON texts', 'key', signer.token(json({}) + '{}'), 'MALFORMED'],
   ['a duplicate member name', 'key', signer.token(json({}).replace(/}$/, ',"seats":2}')), 'MALFORMED'],
-  ['a lone surrogate escape', 'key', signer.token(json({ name: 'x' }).replace('"x"', '"\\ud800"')), 'MALFORMED'],
+  ['a lone surrogate escape is RFC 8259 and kept', 'key', signer.token(json({ name: 'x' }).replace('"x"', '"\\ud800"')), 'VALID', { ...KEY_CLAIMS, name: '\ud800' }],
+  ['a duplicate name spelled with an escape', 'key', signer.token(json({}).replace(/}$/, ',"sea\\u0074s":2}')), 'MALFORMED'],
+  ['a duplicate name in a nested object', 'key', signer.token(json({}).replace(/}$/, ',"x":{"a":1,"a":2}}')), 'MALFORMED'],
+  ['names differing in lone surrogates', 'key', signer.token(json({}).replace(/}$/, ',"\\ud800":1,"\\udbff":2}')), 'VALID', { ...KEY_CLAIMS, '\ud800': 1, '\udbff': 2 }],
+  ['a pair and its escaped spelling', 'key', signer.token(json({}).replace(/}$/, ',"\\ud83d\\ude00":1,"\u{1f600}":2}')), 'MALFORMED'],
   // The spec sets no nesting limit: 1400 levels fill the longest payload and must not overflow.
   ['deep nesting in an unknown claim', 'key', signer.token(json({}).replace(/}$/, `,"x":${'['.repeat(1400)}${']'.repeat(1400)}}`)), 'VALID', (claims) => JSON.stringify(claims.x) === '['.repeat(1400) + ']'.repeat(1400)],
   ['a surrogate pair escape', 'key', signer.token(json({ name: 'x' }).replace('"x"', '"\\ud83d\\ude00"')), 'VALID', { ...KEY_CLAIMS, name: '\u{1f600}' }],
