@@ -1,0 +1,3 @@
+module github.com/licensemint/licensemint/clients/go
+
+go 1.19

@@ -1,0 +1,63 @@
+"""clients/go as an app developer uses it: `go vet` and `go test ./...` (every vector and
+machineHash), and its command line on a key minted by a running licensemint with the public
+keys from `GET /v1/keys`. Go's caches live in a temporary directory, and nothing is fetched."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+from tests.clients.conftest import CLIENTS, require, run
+
+
+def tamper(key: str) -> str:
+    """The key with one signature character changed, still canonical base64url."""
+    i = len(key) - 10
+    return key[:i] + ("B" if key[i] != "B" else "C") + key[i + 1:]
+
+GO = CLIENTS / "go"
+
+
+@pytest.fixture(scope="module")
+def go_env(tmp_path_factory) -> dict[str, str]:
+    home = tmp_path_factory.mktemp("go")
+    return {
+        **os.environ,
+        "GOCACHE": str(home / "cache"),
+        "GOPATH": str(home / "gopath"),
+        "GOPROXY": "off",  # standard library only: no module may be downloaded
+        "GOFLAGS": "",
+        "CGO_ENABLED": "0",
+    }
+
+
+def test_the_go_client_is_vet_clean_and_passes_its_own_tests_on_every_vector(vectors, go_env):
+    go = require("go")
+    run([go, "vet", "./..."], cwd=GO, env=go_env)
+    done = run([go, "test", "-count=1", "-v", "./..."], cwd=GO, env=go_env)
+    assert "--- FAIL" not in done.stdout
+    assert re.search(r"^ok\s+\S+/clients/go\s", done.stdout, re.M), done.stdout[-2000:]
+    counted = re.search(r"^(\d+) passed, (\d+) failed$", done.stdout, re.M)
+    assert counted, "the vector test printed no 'N passed, N failed' line"
+    expected = len(vectors["cases"]) + len(vectors.get("machines", []))
+    assert (int(counted.group(1)), int(counted.group(2))) == (expected, 0)
+    assert "--- PASS: Example " in done.stdout  # the README's example, with its output checked
+
+
+def test_the_go_command_line_accepts_a_key_minted_by_the_running_server(live_license, go_env, tmp_path):
+    go = require("go")
+    binary = tmp_path / "licensemint-verify"
+    run([go, "build", "-o", str(binary), "./cmd/licensemint-verify"], cwd=GO, env=go_env)
+    keys = [arg for key in live_license.public_keys for arg in ("--public-key", key)]
+    done = run([str(binary), *keys, live_license.key], cwd=tmp_path, timeout=60)
+    result = json.loads(done.stdout)
+    assert result["code"] == "VALID" and result["claims"]["product"] == "acmesoft-pro"
+
+    tampered = tamper(live_license.key)
+    bad = subprocess.run([str(binary), *keys, tampered], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1
+    assert json.loads(bad.stdout) == {"code": "BAD_SIGNATURE", "claims": None}

@@ -1,0 +1,51 @@
+"""clients/js as an app developer uses it: its own `node --test` suite (every vector through
+node:crypto and WebCrypto), its example, and its command line on a key minted by a running
+licensemint with the public keys from `GET /v1/keys`."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+from tests.clients.conftest import CLIENTS, require, run
+
+
+def tamper(key: str) -> str:
+    """The key with one signature character changed, still canonical base64url."""
+    i = len(key) - 10
+    return key[:i] + ("B" if key[i] != "B" else "C") + key[i + 1:]
+
+JS = CLIENTS / "js"
+
+
+def test_the_js_client_passes_its_own_tests_on_every_vector_through_both_crypto_paths(vectors):
+    node = require("node")
+    done = run([node, "--test", "--test-reporter=tap"], cwd=JS)
+    assert re.search(r"^# fail 0$", done.stdout, re.M), done.stdout[-2000:]
+    total = int(re.search(r"^# pass (\d+)$", done.stdout, re.M).group(1))
+    counted = re.search(r"^# (\d+) passed, (\d+) failed$", done.stdout, re.M)
+    assert counted, "the vector test printed no 'N passed, N failed' line"
+    # Both verifiers ran every case and every machine of the file.
+    expected = 2 * (len(vectors["cases"]) + len(vectors.get("machines", [])))
+    assert (int(counted.group(1)), int(counted.group(2))) == (expected, 0)
+    assert total > expected  # plus the hand-made rules, loaders and CLI tests
+
+
+def test_the_js_readme_example_runs(vectors):
+    done = run([require("node"), "example.js"], cwd=JS)
+    assert done.stdout.startswith("licensed: acmesoft-pro ")
+
+
+def test_the_js_command_line_accepts_a_key_minted_by_the_running_server(live_license):
+    node = require("node")
+    keys = [arg for key in live_license.public_keys for arg in ("--public-key", key)]
+    done = run([node, "bin/licensemint-verify.js", *keys, live_license.key], cwd=JS, timeout=60)
+    result = json.loads(done.stdout)
+    assert result["code"] == "VALID" and result["claims"]["product"] == "acmesoft-pro"
+
+    tampered = tamper(live_license.key)
+    bad = subprocess.run([node, "bin/licensemint-verify.js", *keys, tampered], cwd=JS,
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1
+    assert json.loads(bad.stdout) == {"code": "BAD_SIGNATURE", "claims": None}
