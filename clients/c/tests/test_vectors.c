@@ -277,7 +277,7 @@ static void run_own_checks(lm_result *r)
 int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : "../vectors/v1.json";
-    size_t len, cases = 0;
+    size_t len, cases = 0, machines = 0;
     char *text;
     jd *doc = NULL;
     lm_result *r = malloc(sizeof *r);
@@ -292,9 +292,10 @@ int main(int argc, char **argv)
         failed++;
     } else {
         cases = run_vectors(doc, r);
+        machines = jd_get(doc, "machines") != NULL ? jd_get(doc, "machines")->n : 0;
     }
     run_own_checks(r);
-    printf("%lu vector cases\n", (unsigned long)cases);
+    printf("%lu vector cases, %lu machine hashes\n", (unsigned long)cases, (unsigned long)machines);
     printf("%d passed, %d failed\n", passed, failed);
     jd_free(doc);
     free(text);

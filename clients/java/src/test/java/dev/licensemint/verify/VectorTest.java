@@ -36,9 +36,11 @@ public final class VectorTest {
             return;
         }
         int cases = t.runVectors(vectors);
+        Object machines = vectors.get("machines");
+        int machineCount = machines instanceof List ? ((List<?>) machines).size() : 0;
         t.runOwnChecks();
         for (String f : t.failures) System.out.println("FAIL " + f);
-        System.out.println(cases + " vector cases");
+        System.out.println(cases + " vector cases, " + machineCount + " machine hashes");
         System.out.println(t.passed + " passed, " + t.failures.size() + " failed");
         System.exit(t.failures.isEmpty() && cases > 0 ? 0 : 1);
     }
