@@ -1,0 +1,83 @@
+"""clients/c as a C/C++ developer uses it: `make` with -Wall -Wextra -Werror -std=c99 -pedantic
+(static library, CLI, example, test runner), the runner on every vector and machineHash, again
+under AddressSanitizer and UndefinedBehaviorSanitizer, and the CLI and README example on a key
+minted by a running licensemint with the public keys from `GET /v1/keys`."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import subprocess
+
+import pytest
+
+from tests.clients.conftest import CLIENTS, VECTORS, require, run
+
+C = CLIENTS / "c"
+BUILD = C / "build"
+
+
+def tamper(key: str) -> str:
+    """The key with one signature character changed, still canonical base64url."""
+    i = len(key) - 10
+    return key[:i] + ("B" if key[i] != "B" else "C") + key[i + 1:]
+
+
+def kid_of(public_key: str) -> str:
+    raw = base64.b64decode(public_key.replace("-", "+").replace("_", "/") + "=" * (-len(public_key) % 4))
+    return base64.urlsafe_b64encode(hashlib.sha256(raw).digest()[:8]).rstrip(b"=").decode()
+
+
+def toolchain() -> str:
+    for tool in ("cc", "ar", "pkg-config"):
+        require(tool)
+    return require("make")
+
+
+@pytest.fixture(scope="module")
+def built() -> None:
+    run([toolchain(), "-B", "all"], cwd=C)
+
+
+def assert_every_vector_passed(stdout: str, vectors: dict) -> None:
+    counted = re.search(r"^(\d+) passed, (\d+) failed$", stdout, re.M)
+    assert counted, "the runner printed no 'N passed, N failed' line"
+    machines = len(vectors.get("machines", []))
+    assert f"{len(vectors['cases'])} vector cases, {machines} machine hashes" in stdout
+    assert int(counted.group(2)) == 0
+    assert int(counted.group(1)) >= len(vectors["cases"]) + machines > 0
+
+
+def test_the_c_client_builds_warning_free_and_passes_every_vector(vectors, built):
+    done = run([toolchain(), "test", f"VECTORS={VECTORS}"], cwd=C)
+    assert_every_vector_passed(done.stdout, vectors)
+
+
+def test_the_c_client_passes_every_vector_under_address_and_undefined_behaviour_sanitizers(vectors):
+    done = run([toolchain(), "-B", "sanitize", f"VECTORS={VECTORS}"], cwd=C)
+    assert "-fsanitize=address,undefined" in done.stdout
+    assert_every_vector_passed(done.stdout, vectors)
+
+
+def test_the_c_command_line_accepts_a_key_minted_by_the_running_server(live_license, built, tmp_path):
+    keys = [arg for key in live_license.public_keys for arg in ("--public-key", key)]
+    cli = [str(BUILD / "licensemint-verify"), *keys]
+    done = run([*cli, live_license.key], cwd=tmp_path, timeout=60)
+    result = json.loads(done.stdout)
+    assert result["code"] == "VALID" and result["claims"]["product"] == "acmesoft-pro"
+
+    bad = subprocess.run([*cli, tamper(live_license.key)], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1
+    assert json.loads(bad.stdout) == {"code": "BAD_SIGNATURE", "claims": None}
+
+    lease = subprocess.run([*cli, "--lease", live_license.key], capture_output=True, text=True, timeout=60)
+    assert (lease.returncode, json.loads(lease.stdout)["code"]) == (1, "MALFORMED")
+
+
+def test_the_c_readme_example_runs_on_the_live_key(live_license, built, tmp_path):
+    kid = live_license.key.split(".")[1]
+    [public_key] = [k for k in live_license.public_keys if kid_of(k) == kid]
+    done = run([str(BUILD / "example"), public_key, live_license.key], cwd=tmp_path, timeout=60)
+    assert done.stdout.splitlines()[0] == "licensed: acmesoft-pro"

@@ -1,0 +1,79 @@
+"""clients/java as a JVM app developer uses it: built with the JDK alone (`build.sh`: javac
+--release 15, jar), its own framework-free test runner on every vector and machineHash, and its
+command line and README example on a key minted by a running licensemint with the public keys
+from `GET /v1/keys`."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import subprocess
+
+import pytest
+
+from tests.clients.conftest import CLIENTS, VECTORS, require, run
+
+JAVA = CLIENTS / "java"
+CLASSES = JAVA / "build" / "classes"
+
+
+def tamper(key: str) -> str:
+    """The key with one signature character changed, still canonical base64url."""
+    i = len(key) - 10
+    return key[:i] + ("B" if key[i] != "B" else "C") + key[i + 1:]
+
+
+def kid_of(public_key: str) -> str:
+    raw = base64.b64decode(public_key.replace("-", "+").replace("_", "/") + "=" * (-len(public_key) % 4))
+    return base64.urlsafe_b64encode(hashlib.sha256(raw).digest()[:8]).rstrip(b"=").decode()
+
+
+@pytest.fixture(scope="module")
+def built() -> None:
+    require("javac")
+    require("jar")
+    run(["bash", str(JAVA / "build.sh")], cwd=JAVA)
+
+
+def test_the_java_client_builds_with_the_jdk_alone_and_passes_every_vector(vectors, built):
+    java = require("java")
+    done = subprocess.run(
+        [java, "-cp", f"{CLASSES}:{JAVA / 'build' / 'test-classes'}", "dev.licensemint.verify.VectorTest", str(VECTORS)],
+        cwd=JAVA, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    counted = re.search(r"^(\d+) passed, (\d+) failed$", done.stdout, re.M)
+    assert counted, "the runner printed no 'N passed, N failed' line"
+    machines = len(vectors.get("machines", []))
+    assert f"{len(vectors['cases'])} vector cases, {machines} machine hashes" in done.stdout
+    assert int(counted.group(2)) == 0
+    assert int(counted.group(1)) >= len(vectors["cases"]) + machines > 0
+
+
+def test_the_java_command_line_accepts_a_key_minted_by_the_running_server(live_license, built, tmp_path):
+    java = require("java")
+    keys = [arg for key in live_license.public_keys for arg in ("--public-key", key)]
+    cli = [java, "-cp", str(CLASSES), "dev.licensemint.verify.Cli", *keys]
+    done = run([*cli, live_license.key], cwd=tmp_path, timeout=120)
+    result = json.loads(done.stdout)
+    assert result["code"] == "VALID" and result["claims"]["product"] == "acmesoft-pro"
+
+    bad = subprocess.run([*cli, tamper(live_license.key)], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1
+    assert json.loads(bad.stdout) == {"code": "BAD_SIGNATURE", "claims": None}
+
+    lease = subprocess.run([*cli, "--lease", live_license.key], capture_output=True, text=True, timeout=120)
+    assert (lease.returncode, json.loads(lease.stdout)["code"]) == (1, "MALFORMED")
+
+
+def test_the_java_readme_example_runs_on_the_live_key(live_license, built, tmp_path):
+    java = require("java")
+    kid = live_license.key.split(".")[1]
+    [public_key] = [k for k in live_license.public_keys if kid_of(k) == kid]
+    done = run(
+        [java, "-cp", f"{CLASSES}:{JAVA / 'build' / 'example-classes'}", "Example", public_key, live_license.key],
+        cwd=tmp_path, timeout=120,
+    )
+    assert done.stdout.splitlines()[0] == "licensed: acmesoft-pro"
