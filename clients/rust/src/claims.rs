@@ -1,7 +1,7 @@
 //! The claims of a license key (LIC1) and of a machine lease (LEASE1), read from a payload
 //! that is already known to be a strict JSON object.
 
-use crate::json::Value;
+use crate::json::{compact_object, Value};
 
 /// What a license key (`LIC1`) says. Every field of the format's table; claims this version
 /// does not know are kept as JSON text ([`Claims::extra`]).
@@ -92,7 +92,7 @@ impl LeaseClaims {
 
 impl Rest {
     fn new(members: &[(String, Value)], known: &[&str]) -> Rest {
-        let json = Value::Object(members.to_vec()).to_compact();
+        let json = compact_object(members);
         let extra = members
             .iter()
             .filter(|(name, _)| !known.contains(&name.as_str()))
@@ -215,20 +215,14 @@ impl Kind for LeaseClaims {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::parse;
+    use crate::json::parse_object;
 
     fn key(text: &str) -> Option<Claims> {
-        match parse(text)? {
-            Value::Object(members) => Claims::read(&members),
-            _ => panic!("not an object"),
-        }
+        Claims::read(&parse_object(text).expect("JSON"))
     }
 
     fn lease(text: &str) -> Option<LeaseClaims> {
-        match parse(text)? {
-            Value::Object(members) => LeaseClaims::read(&members),
-            _ => panic!("not an object"),
-        }
+        LeaseClaims::read(&parse_object(text).expect("JSON"))
     }
 
     const BASE: &str = r#""v":1,"lid":"lic_1","product":"acmesoft-pro","tier":"pro","seats":3,"iat":1700000000"#;

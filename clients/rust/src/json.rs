@@ -1,20 +1,26 @@
-//! A strict RFC 8259 reader for the payload: one JSON text, nothing before or after it but
+//! A strict RFC 8259 reader for the payload: one JSON object, nothing before or after it but
 //! JSON whitespace, no `NaN`/`Infinity`, no comments, no lone surrogates, no duplicate names.
 //! Numbers keep their token text so the claim rules can tell `1` from `1.0` and `1e0`.
+//!
+//! Only the top-level members are kept as values; a nested array or object is kept as its
+//! compact JSON text (no claim of the format is one). Nothing here recurses, so no nesting a
+//! 4096-byte token allows can exhaust the stack, whatever thread the app verifies on.
 
 use std::fmt::Write;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Value {
     Null,
     Bool(bool),
     /// The number exactly as written (it matched the JSON number grammar).
     Number(String),
     String(String),
-    Array(Vec<Value>),
-    /// Members in the order written; names are unique.
-    Object(Vec<(String, Value)>),
+    /// An array or object, as compact JSON text.
+    Composite(String),
 }
+
+/// The members of an object, in the order written; names are unique.
+pub(crate) type Members = Vec<(String, Value)>;
 
 /// The largest magnitude an integer claim may have: 2^53 − 1.
 pub(crate) const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
@@ -44,8 +50,8 @@ impl Value {
         Some(if negative { -n } else { n })
     }
 
-    /// Compact JSON text of the value: no insignificant whitespace, numbers as written,
-    /// strings escaped only where JSON requires it.
+    /// Compact JSON text of the value: numbers as written, strings escaped only where JSON
+    /// requires it.
     pub(crate) fn to_compact(&self) -> String {
         let mut out = String::new();
         self.write_compact(&mut out);
@@ -56,35 +62,28 @@ impl Value {
         match self {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Number(token) => out.push_str(token),
+            Value::Number(token) | Value::Composite(token) => out.push_str(token),
             Value::String(s) => write_string(s, out),
-            Value::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    item.write_compact(out);
-                }
-                out.push(']');
-            }
-            Value::Object(members) => {
-                out.push('{');
-                for (i, (name, value)) in members.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_string(name, out);
-                    out.push(':');
-                    value.write_compact(out);
-                }
-                out.push('}');
-            }
         }
     }
 }
 
-pub(crate) fn write_string(s: &str, out: &mut String) {
+/// Compact JSON text of an object with these members.
+pub(crate) fn compact_object(members: &[(String, Value)]) -> String {
+    let mut out = String::from("{");
+    for (i, (name, value)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(name, &mut out);
+        out.push(':');
+        value.write_compact(&mut out);
+    }
+    out.push('}');
+    out
+}
+
+fn write_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -102,23 +101,48 @@ pub(crate) fn write_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
-/// Parses one JSON text from `text` (already checked to be UTF-8); `None` if it is not
-/// strict JSON.
-pub(crate) fn parse(text: &str) -> Option<Value> {
+/// The members of the one JSON object `text` (already known to be UTF-8) holds; `None` if
+/// it is not strict JSON or not an object.
+pub(crate) fn parse_object(text: &str) -> Option<Members> {
     let mut reader = Reader { bytes: text.as_bytes(), at: 0 };
     reader.skip_whitespace();
-    let value = reader.value()?;
+    reader.expect(b'{')?;
+    let mut members: Members = Vec::new();
     reader.skip_whitespace();
-    if reader.at == reader.bytes.len() {
-        Some(value)
+    if reader.peek()? == b'}' {
+        reader.at += 1;
     } else {
-        None
+        loop {
+            reader.skip_whitespace();
+            let name = reader.member_name(members.iter().map(|(n, _)| n))?;
+            reader.skip_whitespace();
+            let value = match reader.peek()? {
+                b'[' | b'{' => Value::Composite(reader.composite()?),
+                _ => reader.scalar()?,
+            };
+            members.push((name, value));
+            reader.skip_whitespace();
+            match reader.next()? {
+                b',' => continue,
+                b'}' => break,
+                _ => return None,
+            }
+        }
     }
+    reader.skip_whitespace();
+    (reader.at == reader.bytes.len()).then_some(members)
 }
 
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
+}
+
+/// An array or object being read by [`Reader::composite`].
+enum Frame {
+    Array,
+    /// The names read so far, to refuse a duplicate.
+    Object(Vec<String>),
 }
 
 impl Reader<'_> {
@@ -142,6 +166,17 @@ impl Reader<'_> {
         }
     }
 
+    /// `"name" :`, refusing a name already in `seen`.
+    fn member_name<'s>(&mut self, mut seen: impl Iterator<Item = &'s String>) -> Option<String> {
+        let name = self.string()?;
+        if seen.any(|n| *n == name) {
+            return None;
+        }
+        self.skip_whitespace();
+        self.expect(b':')?;
+        Some(name)
+    }
+
     fn literal(&mut self, word: &[u8], value: Value) -> Option<Value> {
         if self.bytes[self.at..].starts_with(word) {
             self.at += word.len();
@@ -151,10 +186,9 @@ impl Reader<'_> {
         }
     }
 
-    fn value(&mut self) -> Option<Value> {
+    /// A string, number, `true`, `false` or `null`.
+    fn scalar(&mut self) -> Option<Value> {
         match self.peek()? {
-            b'{' => self.object(),
-            b'[' => self.array(),
             b'"' => self.string().map(Value::String),
             b't' => self.literal(b"true", Value::Bool(true)),
             b'f' => self.literal(b"false", Value::Bool(false)),
@@ -164,50 +198,70 @@ impl Reader<'_> {
         }
     }
 
-    fn object(&mut self) -> Option<Value> {
-        self.expect(b'{')?;
-        let mut members: Vec<(String, Value)> = Vec::new();
-        self.skip_whitespace();
-        if self.peek()? == b'}' {
-            self.at += 1;
-            return Some(Value::Object(members));
-        }
+    /// The array or object starting here, as compact JSON text; read with an explicit
+    /// stack of open containers instead of recursion.
+    fn composite(&mut self) -> Option<String> {
+        let mut out = String::new();
+        let mut open: Vec<Frame> = Vec::new();
         loop {
+            // A value is expected here.
             self.skip_whitespace();
-            let name = self.string()?;
-            if members.iter().any(|(seen, _)| *seen == name) {
-                return None;
+            match self.peek()? {
+                b'[' => {
+                    self.at += 1;
+                    out.push('[');
+                    self.skip_whitespace();
+                    if self.peek()? == b']' {
+                        self.at += 1;
+                        out.push(']');
+                    } else {
+                        open.push(Frame::Array);
+                        continue;
+                    }
+                }
+                b'{' => {
+                    self.at += 1;
+                    out.push('{');
+                    self.skip_whitespace();
+                    if self.peek()? == b'}' {
+                        self.at += 1;
+                        out.push('}');
+                    } else {
+                        let name = self.member_name(std::iter::empty())?;
+                        write_string(&name, &mut out);
+                        out.push(':');
+                        open.push(Frame::Object(vec![name]));
+                        continue;
+                    }
+                }
+                _ => self.scalar()?.write_compact(&mut out),
             }
-            self.skip_whitespace();
-            self.expect(b':')?;
-            self.skip_whitespace();
-            let value = self.value()?;
-            members.push((name, value));
-            self.skip_whitespace();
-            match self.next()? {
-                b',' => continue,
-                b'}' => return Some(Value::Object(members)),
-                _ => return None,
-            }
-        }
-    }
-
-    fn array(&mut self) -> Option<Value> {
-        self.expect(b'[')?;
-        let mut items = Vec::new();
-        self.skip_whitespace();
-        if self.peek()? == b']' {
-            self.at += 1;
-            return Some(Value::Array(items));
-        }
-        loop {
-            self.skip_whitespace();
-            items.push(self.value()?);
-            self.skip_whitespace();
-            match self.next()? {
-                b',' => continue,
-                b']' => return Some(Value::Array(items)),
-                _ => return None,
+            // A value has ended: close containers until one goes on with another value.
+            loop {
+                let frame = match open.last_mut() {
+                    Some(frame) => frame,
+                    None => return Some(out),
+                };
+                self.skip_whitespace();
+                match (frame, self.next()?) {
+                    (Frame::Array, b',') => {
+                        out.push(',');
+                        break;
+                    }
+                    (Frame::Object(names), b',') => {
+                        self.skip_whitespace();
+                        let name = self.member_name(names.iter())?;
+                        out.push(',');
+                        write_string(&name, &mut out);
+                        out.push(':');
+                        names.push(name);
+                        break;
+                    }
+                    (Frame::Array, b']') => out.push(']'),
+                    (Frame::Object(_), b'}') => out.push('}'),
+                    _ => return None,
+                }
+                open.pop();
             }
         }
     }
@@ -314,28 +368,23 @@ impl Reader<'_> {
 mod tests {
     use super::*;
 
-    fn object(text: &str) -> Vec<(String, Value)> {
-        match parse(text) {
-            Some(Value::Object(members)) => members,
-            other => panic!("{text:?} gave {other:?}"),
-        }
+    fn object(text: &str) -> Members {
+        parse_object(text).unwrap_or_else(|| panic!("{text:?} was refused"))
     }
 
     #[test]
-    fn reads_every_kind_of_value() {
-        let members = object(r#" {"a": [1, -2.5e3, true, false, null], "b": {"c": "d"}} "#);
-        assert_eq!(members[0].0, "a");
-        assert_eq!(
-            members[0].1,
-            Value::Array(vec![
-                Value::Number("1".into()),
-                Value::Number("-2.5e3".into()),
-                Value::Bool(true),
-                Value::Bool(false),
-                Value::Null,
-            ])
-        );
-        assert_eq!(members[1].1, Value::Object(vec![("c".into(), Value::String("d".into()))]));
+    fn reads_every_kind_of_value_keeping_nested_ones_as_compact_text() {
+        let members = object(r#" {"a": [1, -2.5e3, true, false, null, [], {}], "b": { "c" : {"d": ["e"]} }, "f": 0, "g": "h", "i": null, "j": false} "#);
+        let names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["a", "b", "f", "g", "i", "j"]);
+        assert_eq!(members[0].1, Value::Composite(r#"[1,-2.5e3,true,false,null,[],{}]"#.into()));
+        assert_eq!(members[1].1, Value::Composite(r#"{"c":{"d":["e"]}}"#.into()));
+        assert_eq!(members[2].1, Value::Number("0".into()));
+        assert_eq!(members[3].1, Value::String("h".into()));
+        assert_eq!(members[4].1, Value::Null);
+        assert_eq!(members[5].1, Value::Bool(false));
+        assert_eq!(object("{}"), vec![]);
+        assert_eq!(object(" \t\r\n{ \t\r\n} \t\r\n"), vec![]);
     }
 
     #[test]
@@ -345,23 +394,37 @@ mod tests {
     }
 
     #[test]
-    fn refuses_what_rfc_8259_does_not_allow() {
+    fn refuses_what_rfc_8259_does_not_allow_and_anything_but_an_object() {
         for text in [
             "",
             "{",
             "{}x",
             "{} {}",
+            "[]",
+            "\"a\"",
+            "1",
+            "null",
             "{'a': 1}",
+            "{a: 1}",
+            r#"{"a" 1}"#,
             r#"{"a": 01}"#,
             r#"{"a": 1.}"#,
             r#"{"a": .5}"#,
             r#"{"a": +1}"#,
             r#"{"a": 1e}"#,
+            r#"{"a": 0x10}"#,
             r#"{"a": NaN}"#,
             r#"{"a": Infinity}"#,
             r#"{"a": -Infinity}"#,
+            r#"{"a": True}"#,
             r#"{"a": 1,}"#,
             r#"{"a": [1,]}"#,
+            r#"{"a": [1 2]}"#,
+            r#"{"a": [1}"#,
+            r#"{"a": {"b": 1]}"#,
+            r#"{"a": {"b": 1,}}"#,
+            r#"{"a": {"b"}}"#,
+            r#"{"a": [[[]]}"#,
             r#"{"a": tru}"#,
             r#"{"a": "\x"}"#,
             r#"{"a": "\u12"}"#,
@@ -374,8 +437,23 @@ mod tests {
             "{\u{c}\"a\": 1}",
             "{\"a\": 1} // comment",
             r#"{"a": 1, "a": 2}"#,
+            r#"{"a": {"b": 1, "b": 2}}"#,
+            r#"{"a": [{"b": 1, "c": [], "b": 2}]}"#,
         ] {
-            assert_eq!(parse(text), None, "{text:?}");
+            assert_eq!(parse_object(text), None, "{text:?}");
+        }
+        // The same name in different objects is fine.
+        assert!(parse_object(r#"{"a": {"a": {"a": 1}, "b": [{"a": 2}, {"a": 3}]}}"#).is_some());
+    }
+
+    #[test]
+    fn nesting_as_deep_as_a_4096_byte_token_allows_does_not_exhaust_the_stack() {
+        for depth in [4096, 100_000] {
+            let arrays = format!("{{\"a\":{}{}}}", "[".repeat(depth), "]".repeat(depth));
+            assert_eq!(object(&arrays)[0].1.to_compact().len(), 2 * depth);
+            let objects = format!("{{\"a\":{}1{}}}", "{\"b\":".repeat(depth), "}".repeat(depth));
+            assert!(parse_object(&objects).is_some());
+            assert_eq!(parse_object(&arrays[..arrays.len() - 2]), None);
         }
     }
 
@@ -399,11 +477,11 @@ mod tests {
     }
 
     #[test]
-    fn compact_text_reads_back_as_the_same_value() {
-        let text = "{\"a\" : [ 1 , 2.50 ], \"b\\n\": \"x\\u0001\\\"é\", \"c\": {}}";
-        let value = parse(text).unwrap();
-        let compact = value.to_compact();
-        assert_eq!(compact, "{\"a\":[1,2.50],\"b\\n\":\"x\\u0001\\\"é\",\"c\":{}}");
-        assert_eq!(parse(&compact), Some(value));
+    fn compact_text_reads_back_as_the_same_members() {
+        let text = "{\"a\" : [ 1 , 2.50 ], \"b\\n\": \"x\\u0001\\\"\\\\é\\/\", \"c\": { } }";
+        let members = object(text);
+        let compact = compact_object(&members);
+        assert_eq!(compact, "{\"a\":[1,2.50],\"b\\n\":\"x\\u0001\\\"\\\\é/\",\"c\":{}}");
+        assert_eq!(object(&compact), members);
     }
 }

@@ -187,10 +187,7 @@ fn read_payload<C: Kind>(payload: &[u8]) -> Option<C> {
     if text.starts_with('\u{feff}') {
         return None;
     }
-    match json::parse(text)? {
-        json::Value::Object(members) => C::read(&members),
-        _ => None,
-    }
+    C::read(&json::parse_object(text)?)
 }
 
 #[cfg(test)]
