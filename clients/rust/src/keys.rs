@@ -22,6 +22,8 @@ pub enum KeyError {
     NotBase64,
     /// Decoded, but not the 32 bytes of an Ed25519 public key (the length it had).
     WrongLength(usize),
+    /// A PEM block that is not an Ed25519 `PUBLIC KEY` (SubjectPublicKeyInfo).
+    NotEd25519Pem,
 }
 
 impl fmt::Display for KeyError {
@@ -31,6 +33,7 @@ impl fmt::Display for KeyError {
                 f.write_str("a public key is base64url without padding (or standard base64 with padding)")
             }
             KeyError::WrongLength(n) => write!(f, "an Ed25519 public key is 32 bytes, this one is {n}"),
+            KeyError::NotEd25519Pem => f.write_str("the PEM block is not an Ed25519 PUBLIC KEY"),
         }
     }
 }
@@ -56,6 +59,22 @@ impl PublicKey {
         Ok(PublicKey::from_bytes(raw))
     }
 
+    /// Loads a key from PEM (`-----BEGIN PUBLIC KEY-----`, SubjectPublicKeyInfo), as
+    /// `licensemint keygen` writes `public-key.pem`.
+    pub fn from_pem(text: &str) -> Result<PublicKey, KeyError> {
+        let body = text
+            .trim()
+            .strip_prefix("-----BEGIN PUBLIC KEY-----")
+            .and_then(|rest| rest.strip_suffix("-----END PUBLIC KEY-----"))
+            .ok_or(KeyError::NotEd25519Pem)?;
+        let base64: Vec<u8> = body.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+        let der = base64::decode_standard_padded(&base64).ok_or(KeyError::NotEd25519Pem)?;
+        match der.strip_prefix(&ED25519_SPKI_PREFIX[..]) {
+            Some(raw) => Ok(PublicKey::from_bytes(raw.try_into().map_err(|_| KeyError::NotEd25519Pem)?)),
+            None => Err(KeyError::NotEd25519Pem),
+        }
+    }
+
     /// A key from its raw 32 bytes.
     pub fn from_bytes(raw: [u8; 32]) -> PublicKey {
         let kid = base64::encode_url(&digest(&SHA256, &raw).as_ref()[..8]);
@@ -79,11 +98,20 @@ impl PublicKey {
     }
 }
 
+/// The DER of an Ed25519 SubjectPublicKeyInfo before the 32 key bytes (RFC 8410).
+const ED25519_SPKI_PREFIX: [u8; 12] = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+
+/// Parses either form: PEM when the text starts with `-----BEGIN`, otherwise
+/// [`PublicKey::from_base64`].
 impl FromStr for PublicKey {
     type Err = KeyError;
 
     fn from_str(text: &str) -> Result<PublicKey, KeyError> {
-        PublicKey::from_base64(text)
+        if text.trim_start().starts_with("-----BEGIN") {
+            PublicKey::from_pem(text)
+        } else {
+            PublicKey::from_base64(text)
+        }
     }
 }
 
@@ -128,6 +156,19 @@ mod tests {
         assert_eq!(key.as_bytes(), &rfc_key());
         let key: PublicKey = " 11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\n".parse().unwrap();
         assert_eq!(key.as_bytes(), &rfc_key());
+    }
+
+    #[test]
+    fn loads_pem_as_licensemint_keygen_writes_it() {
+        // The RFC key as SubjectPublicKeyInfo PEM (written by Python's cryptography).
+        let pem = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----\n";
+        assert_eq!(PublicKey::from_pem(pem).unwrap().as_bytes(), &rfc_key());
+        assert_eq!(pem.parse::<PublicKey>().unwrap().as_bytes(), &rfc_key());
+        // An X25519 key (OID 1.3.101.110) is not an Ed25519 key.
+        let x25519 = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VuAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----";
+        assert_eq!(PublicKey::from_pem(x25519), Err(KeyError::NotEd25519Pem));
+        assert_eq!(PublicKey::from_pem("-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----"), Err(KeyError::NotEd25519Pem));
+        assert_eq!(PublicKey::from_pem("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"), Err(KeyError::NotEd25519Pem));
     }
 
     #[test]

@@ -35,7 +35,7 @@ fn parse(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, String>
         match name.as_str() {
             "--public-key" if options => {
                 let text = value("a public key")?;
-                keys.push(PublicKey::from_base64(&text).map_err(|e| format!("--public-key {text:?}: {e}"))?);
+                keys.push(text.parse::<PublicKey>().map_err(|e| format!("--public-key {text:?}: {e}"))?);
             }
             "--now" if options => {
                 let text = value("Unix seconds")?;
