@@ -289,3 +289,30 @@ fn machine_hash_is_lowercase_hex_sha256_of_the_utf8_fingerprint() {
     assert_eq!(machine_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     assert_eq!(machine_hash("é 🖥"), "5f564ece8c5919b37c1bff91ed96301cf07a406be703885b5f99714bd55df0c7");
 }
+
+#[test]
+fn no_input_makes_the_verifier_panic_and_every_one_gets_a_code() {
+    let signer = Signer::new(1);
+    let keys = keys(&signer);
+    let token = signer.key(&with(r#""exp":1800000000,"x":[{"y":"\u00e9"}]"#));
+    let replacements: [&[u8]; 8] = [b"", b".", b"=", b"A", b" ", b"\0", "\u{e9}".as_bytes(), b"\xff"];
+    // Every position of a token: each character replaced, and every truncation.
+    for at in 0..token.len() {
+        for with in replacements {
+            let mutated = [&token.as_bytes()[..at], with, &token.as_bytes()[at + 1..]].concat();
+            let _ = verify_key(&mutated, &keys, Some(NOW));
+            let _ = verify_lease(&mutated, &keys, Some(NOW));
+        }
+        assert_ne!(verify_key(&token[..at], &keys, Some(NOW)).code, Code::Valid);
+    }
+    // Every position of a well-signed payload, so the JSON reader sees the damage.
+    let payload = with(r#""exp":1800000000,"x":[{"y":"\u00e9","z":[1.5e3,null,true]}],"n":"é""#);
+    for at in 0..payload.len() {
+        for with in [&b""[..], b"{", b"[", b"\"", b"\\", b"}", b"]", b",", b":", b"-", b"\xc3"] {
+            let mutated = [&payload.as_bytes()[..at], with, &payload.as_bytes()[at + 1..]].concat();
+            let result = verify_key(signer.sign("LIC1", &mutated), &keys, Some(NOW));
+            assert_ne!(result.code, Code::BadSignature, "{}", String::from_utf8_lossy(&mutated));
+            assert_eq!(result.claims.is_some(), matches!(result.code, Code::Valid | Code::Expired));
+        }
+    }
+}
