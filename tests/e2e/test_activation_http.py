@@ -1,9 +1,9 @@
 """Machine activation over HTTP on SQLite and PostgreSQL, every answer checked against the
 OpenAPI document; the operator's side through the admin API."""
 
+from adapters.signing.verifier import VALID, verify_lease
 from core.domain.activation import machine_hash
 from tests.bodies import refund_body, sale_body
-from tests.lease_check import read_lease
 
 FP = [f"e2e-machine-{i:03d}" for i in range(60)]
 
@@ -30,8 +30,8 @@ async def test_three_machines_activate_a_fourth_is_refused_until_one_is_deactiva
         status, body = await activate(service, lic.key, fp, label="Jane's MacBook", platform="macos")
         assert (status, body["code"]) == (201, "ACTIVATED")
         assert body["activation"]["label"] == "Jane's MacBook"
-    keys = {k.kid: k.public_key for k in service.container.signer().published}
-    assert read_lease(body["lease"], keys)["machine"] == machine_hash(FP[2])
+    lease = verify_lease(body["lease"], [k.public_key for k in service.container.signer().published])
+    assert (lease.code, lease.claims["machine"]) == (VALID, machine_hash(FP[2]))
 
     status, body = await activate(service, lic.key, FP[3])
     assert (status, body) == (409, {"code": "TOO_MANY_MACHINES", "reason": body["reason"], "seats": 3, "active": 3})
