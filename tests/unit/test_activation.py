@@ -139,9 +139,10 @@ async def test_a_revoked_or_suspended_license_can_neither_activate_nor_refresh(w
     assert (await world.deactivate(lic.key, FP[0])).code == "DEACTIVATED"  # giving a seat back is allowed
 
 
-@pytest.mark.parametrize("key, code", [("LIC1.nope", "MALFORMED"), ("", "MALFORMED")])
+@pytest.mark.parametrize("key, code", [("LIC1.nope", "MALFORMED"), ("", "MALFORMED"), (" \t\r\n", "MALFORMED")])
 async def test_a_key_that_is_not_valid_answers_its_validation_code(world, key, code):
     assert (await world.activate(key, FP[0])).code == code
+    assert (await world.deactivate(key, FP[0])).code == code
 
 
 async def test_a_tampered_key_is_a_bad_signature(world):
