@@ -10,7 +10,7 @@ import (
 )
 
 // Hand-made cases for each rule; they do not need the vector file and pin JSON details the
-// file may not reach (duplicate names, lone surrogate escapes).
+// file may not reach (duplicate names, surrogate escapes).
 
 var b64 = base64.RawURLEncoding
 
@@ -90,10 +90,13 @@ func TestRules(t *testing.T) {
 		{"a duplicate member name", "key", s.token("LIC1", keyJSON+`,"seats":2}`), Malformed},
 		{"a duplicate name spelled with an escape", "key", s.token("LIC1", keyJSON+`,"sea\u0074s":2}`), Malformed},
 		{"a duplicate name in a nested object", "key", s.token("LIC1", keyJSON+`,"x":{"a":1,"a":2}}`), Malformed},
-		{"a lone high surrogate escape is RFC 8259", "key", s.token("LIC1", keyJSON+`,"name":"\ud800"}`), Valid},
-		{"a lone low surrogate escape is RFC 8259", "key", s.token("LIC1", keyJSON+`,"x":["\udc00"]}`), Valid},
-		{"two names differing in lone surrogates", "key", s.token("LIC1", keyJSON+`,"\ud800":1,"\udbff":2}`), Valid},
-		{"the same lone surrogate name twice", "key", s.token("LIC1", keyJSON+`,"\ud800":1,"\ud800":2}`), Malformed},
+		{"a lone high surrogate escape", "key", s.token("LIC1", keyJSON+`,"name":"\ud800"}`), Malformed},
+		{"a lone low surrogate escape in a nested array", "key", s.token("LIC1", keyJSON+`,"x":["\udc00"]}`), Malformed},
+		{"a lone surrogate escape in a member name", "key", s.token("LIC1", keyJSON+`,"\ud800":1}`), Malformed},
+		{"a high surrogate escape then a non-low escape", "key", s.token("LIC1", keyJSON+`,"name":"\ud800\u0041"}`), Malformed},
+		{"a high surrogate escape at the end of a string", "key", s.token("LIC1", keyJSON+`,"name":"a\udbff"}`), Malformed},
+		{"a reversed surrogate pair", "key", s.token("LIC1", keyJSON+`,"name":"\ude00\ud83d"}`), Malformed},
+		{"a lone surrogate escape in a lease", "lease", s.token("LEASE1", leaseJSON+`,"x":"\udfff"}`), Malformed},
 		{"a name and its escaped spelling", "key", s.token("LIC1", keyJSON+`,"\u00e9":1,"é":2}`), Malformed},
 		{"a pair and its escaped spelling", "key", s.token("LIC1", keyJSON+`,"\ud83d\ude00":1,"😀":2}`), Malformed},
 		{"escapes as names", "key", s.token("LIC1", keyJSON+`,"\n":1,"\u000a":2}`), Malformed},

@@ -93,8 +93,7 @@ func (w *walker) object(members map[string][]byte) string {
 		if err != "" {
 			return err
 		}
-		// Compared as UTF-16 code units, not as decoded Go strings: encoding/json turns every
-		// lone surrogate escape into U+FFFD, which would make "\ud800" and "\udbff" equal.
+		// Compared as UTF-16 code units, so an escaped and a raw spelling of one name are equal.
 		units := codeUnits(w.text[nameStart+1 : w.i-1])
 		if seen[units] {
 			return "duplicate member name " + strconv.Quote(name)
@@ -127,6 +126,24 @@ func (w *walker) str() (string, string) {
 			w.i++
 			continue
 		}
+		if w.text[w.i+1] == 'u' {
+			// An escaped surrogate pair is one character; a lone surrogate escape names no
+			// character (UTF-8 cannot hold it) and is MALFORMED (docs/key-format.md, section 5).
+			unit := hex4(w.text[w.i+2 : w.i+6])
+			if unit >= 0xdc00 && unit <= 0xdfff {
+				return "", "a lone surrogate escape"
+			}
+			if unit >= 0xd800 && unit <= 0xdbff {
+				next := w.text[w.i+6:]
+				if len(next) < 6 || next[0] != '\\' || next[1] != 'u' {
+					return "", "a lone surrogate escape"
+				}
+				if low := hex4(next[2:6]); low < 0xdc00 || low > 0xdfff {
+					return "", "a lone surrogate escape"
+				}
+				w.i += 6
+			}
+		}
 		w.i += 2 // the escaped character; \uXXXX's hex digits are plain characters
 	}
 	w.i++
@@ -137,10 +154,17 @@ func (w *walker) str() (string, string) {
 	return s, ""
 }
 
+// hex4 is the value of four hex digits (the text is known to be valid JSON).
+func hex4(digits []byte) uint64 {
+	n, _ := strconv.ParseUint(string(digits), 16, 16)
+	return n
+}
+
 var escapes = map[byte]uint16{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // codeUnits is a string's content (between its quotes, valid JSON and UTF-8) as UTF-16 code
-// units, lone surrogates kept, packed into a Go string usable as a map key.
+// units (str has already refused lone surrogate escapes), packed into a Go string usable as a
+// map key.
 func codeUnits(raw []byte) string {
 	var units []uint16
 	for i := 0; i < len(raw); {

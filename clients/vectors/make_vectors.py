@@ -204,6 +204,9 @@ def key_cases(c: Cases) -> str:
              b'"iat":' + str(IAT).encode() + b',"exp":null,"test":false}', "VALID",
              claims)
     assert json.loads(base64.urlsafe_b64decode(escaped.split(".")[2] + "==")) == claims
+    c.signed("key: valid, an escaped surrogate pair (upper-case hex) in name and in an unknown claim", "key",
+             compact(key_claims(name="ZoX")).replace(b"X", b"\\uD83E\\uDD8A")[:-1] + b',"x":"\\ud800\\udc00"}',
+             "VALID", {**key_claims(name="Zo\U0001F98A"), "x": "\U00010000"})
     c.signed("key: valid, insignificant JSON whitespace between tokens and around the object", "key",
              b' \r\n\t{ "v" : 1 ,\n "lid" : "lic_vec0001",\t"product":"acmesoft-pro", "tier":"desktop",'
              b'"seats" :3,"iat": ' + str(IAT).encode() + b' }\n ', "VALID",
@@ -397,6 +400,20 @@ def key_cases(c: Cases) -> str:
         ("a raw NUL inside a string", compact(key_claims(name="ZoX")).replace(b"X", b"\0")),
         ("an invalid escape \\x41", compact(key_claims(name="ZoX")).replace(b"ZoX", b"Zo\\x41")),
         ("a truncated \\u escape", compact(key_claims(name="ZoX")).replace(b"ZoX", b"Zo\\u00e")),
+        # a lone surrogate escape names no character (UTF-8 cannot hold one): section 5
+        ("a lone high surrogate escape in name", compact(key_claims(name="ZoX")).replace(b"X", b"\\ud800")),
+        ("a lone low surrogate escape in name", compact(key_claims(name="ZoX")).replace(b"X", b"\\udc00")),
+        ("a lone high surrogate escape ending name", compact(key_claims(name="ZoX")).replace(b"ZoX", b"Zo\\uDBFF")),
+        ("a high surrogate escape followed by a non-low escape in name",
+         compact(key_claims(name="ZoX")).replace(b"X", b"\\ud83d\\u0041")),
+        ("a high surrogate escape followed by a plain character in name",
+         compact(key_claims(name="ZoX")).replace(b"X", b"\\ud83dA")),
+        ("two high surrogate escapes in name", compact(key_claims(name="ZoX")).replace(b"X", b"\\ud83d\\ud83d")),
+        ("a reversed surrogate pair escape in name", compact(key_claims(name="ZoX")).replace(b"X", b"\\ude00\\ud83d")),
+        ("a lone high surrogate escape in an unknown claim", compact(key_claims())[:-1] + b',"x":"\\ud800"}'),
+        ("a lone low surrogate escape in an unknown claim", compact(key_claims())[:-1] + b',"x":"a\\udfffb"}'),
+        ("a lone surrogate escape nested in an unknown claim", compact(key_claims())[:-1] + b',"x":{"y":["\\udc00"]}}'),
+        ("a lone surrogate escape in an unknown member name", compact(key_claims())[:-1] + b',"\\ud800":1}'),
         ("a leading zero in an unknown number", compact(key_claims())[:-1] + b',"x":01}'),
         ("a leading + in an unknown number", compact(key_claims())[:-1] + b',"x":+1}'),
         ("a number with a bare dot in an unknown claim", compact(key_claims())[:-1] + b',"x":1.}'),
@@ -502,6 +519,10 @@ def lease_cases(c: Cases, valid_key: str) -> None:
     c.signed("lease: well signed, exp past 2^53", "lease",
              base.replace(b'"exp":%d' % exp, b'"exp":9007199254740992'), "MALFORMED")
     c.signed("lease: well signed, payload is not JSON", "lease", b"lease", "MALFORMED")
+    c.signed("lease: well signed, a lone surrogate escape in an unknown claim", "lease",
+             compact(lease_claims())[:-1] + b',"x":"\\udc00"}', "MALFORMED")
+    c.signed("lease: well signed, a lone high surrogate escape in lid", "lease",
+             compact(lease_claims(lid="lic_X")).replace(b"lic_X", b"lic_\\ud800"), "MALFORMED")
     c.signed("lease: well signed, payload starts with a BOM", "lease", b"\xef\xbb\xbf" + base, "MALFORMED")
     prefix, kid, payload, sig = valid.split(".")
     raw_sig = bytearray(base64.urlsafe_b64decode(sig + "=="))

@@ -1,5 +1,6 @@
-"""What every client library's tests share: the vector file, the toolchain check, and a key
-minted by a real licensemint process with its public keys from `GET /v1/keys`."""
+"""What every client library's tests share: the vector file, the toolchain check, a key
+minted by a real licensemint process with its public keys from `GET /v1/keys`, and a lease
+that process issued (`live_lease`, tests/clients/live_lease.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.clients.live_lease import LiveLease
+from tests.clients.live_lease import live_lease  # noqa: F401  (fixture for every client's tests)
 from tests.conftest import ROOT, WEBHOOK_SECRET, gumroad_body
 from tests.e2e.test_server_process import KEY, Server, wait_for_files
 
@@ -67,3 +70,18 @@ def live_license(tmp_path_factory):
         yield LiveLicense(key=key, public_keys=[k["public_key"] for k in published], base=server.base)
     finally:
         assert server.stop() == 0
+
+
+def assert_cli_accepts_the_live_lease(done: subprocess.CompletedProcess, live_lease: LiveLease) -> dict:
+    """A client CLI's answer (`--lease` on the live lease): VALID, for this machine and license."""
+    result = json.loads(done.stdout)
+    assert result["code"] == "VALID", result
+    claims = result["claims"]
+    assert claims["machine"] == live_lease.machine and claims["lid"] == live_lease.lid, claims
+    assert (claims["v"], claims["product"]) == (1, "acmesoft-pro")
+    return claims
+
+
+def lease_args(live_lease: LiveLease) -> list[str]:
+    """Every published key, `--lease`, then the lease: the same command line for every client."""
+    return [*(arg for key in live_lease.public_keys for arg in ("--public-key", key)), "--lease", live_lease.lease]

@@ -1,9 +1,6 @@
 """`live_lease`: a machine activated on the live server of `live_license`, for client tests
-that verify a lease a real licensemint issued. Import it into a test module (or a client's
-conftest) next to `live_license`:
-
-    from tests.clients.live_lease import live_lease  # noqa: F401  (fixture)
-"""
+that verify a lease a real licensemint issued (tests/clients/conftest.py offers it to every
+test under tests/clients)."""
 
 from __future__ import annotations
 
@@ -26,19 +23,24 @@ class LiveLease:
     machine: str
     """Lowercase hex SHA-256 of the fingerprint: the lease's `machine` claim."""
     key: str
+    lid: str
+    """The license id `POST /v1/licenses/validate` answers for `key`: the lease's `lid` claim."""
     public_keys: list[str]
     """As `GET /v1/keys` publishes them."""
     base: str
     lease_expires_at: str
 
 
-def activate(base: str, key: str, fingerprint: str) -> tuple[int, dict]:
+def post(base: str, path: str, body: dict) -> tuple[int, dict]:
     request = urllib.request.Request(
-        base + "/v1/licenses/activate", method="POST", headers={"Content-Type": "application/json"},
-        data=json.dumps({"key": key, "fingerprint": fingerprint, "label": "client tests"}).encode(),
+        base + path, method="POST", headers={"Content-Type": "application/json"}, data=json.dumps(body).encode(),
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return response.status, json.load(response)
+
+
+def activate(base: str, key: str, fingerprint: str) -> tuple[int, dict]:
+    return post(base, "/v1/licenses/activate", {"key": key, "fingerprint": fingerprint, "label": "client tests"})
 
 
 @pytest.fixture(scope="session")
@@ -47,8 +49,11 @@ def live_lease(live_license) -> LiveLease:
     refreshes the same seat, so every client's tests can share it."""
     status, body = activate(live_license.base, live_license.key, FINGERPRINT)
     assert status in (200, 201) and body["code"] == "ACTIVATED", body
+    status, validation = post(live_license.base, "/v1/licenses/validate", {"key": live_license.key})
+    assert (status, validation["code"]) == (200, "VALID"), validation
     return LiveLease(
         lease=body["lease"], fingerprint=FINGERPRINT, machine=machine_hash(FINGERPRINT), key=live_license.key,
+        lid=validation["license"]["id"],
         public_keys=live_license.public_keys, base=live_license.base,
         lease_expires_at=body["activation"]["lease_expires_at"],
     )

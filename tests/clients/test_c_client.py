@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from tests.clients.conftest import CLIENTS, VECTORS, require, run
+from tests.clients.conftest import CLIENTS, VECTORS, assert_cli_accepts_the_live_lease, lease_args, require, run
 
 C = CLIENTS / "c"
 BUILD = C / "build"
@@ -81,3 +81,19 @@ def test_the_c_readme_example_runs_on_the_live_key(live_license, built, tmp_path
     [public_key] = [k for k in live_license.public_keys if kid_of(k) == kid]
     done = run([str(BUILD / "example"), public_key, live_license.key], cwd=tmp_path, timeout=60)
     assert done.stdout.splitlines()[0] == "licensed: acmesoft-pro"
+
+
+def test_the_c_command_line_accepts_a_lease_issued_by_the_running_server_for_this_machine(live_lease, built, tmp_path):
+    done = run([str(BUILD / "licensemint-verify"), *lease_args(live_lease)], cwd=tmp_path, timeout=60)
+    claims = assert_cli_accepts_the_live_lease(done, live_lease)
+
+    (tmp_path / "hash.c").write_text(
+        '#include <stdio.h>\n#include <string.h>\n#include "licensemint_verify.h"\n'
+        "int main(int argc, char **argv) {\n    char out[65];\n    if (argc != 2) return 2;\n"
+        "    lm_machine_hash(argv[1], strlen(argv[1]), out);\n    puts(out);\n    return 0;\n}\n"
+    )
+    sodium = run([require("pkg-config"), "--cflags", "--libs", "libsodium"], cwd=tmp_path).stdout.split()
+    run([require("cc"), "-std=c99", "-Wall", "-Wextra", "-Werror", f"-I{C}", "hash.c",
+         str(BUILD / "liblicensemint_verify.a"), *sodium, "-o", "hash"], cwd=tmp_path)
+    hashed = run([str(tmp_path / "hash"), live_lease.fingerprint], cwd=tmp_path, timeout=60)
+    assert hashed.stdout.strip() == claims["machine"]

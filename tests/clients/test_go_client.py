@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from tests.clients.conftest import CLIENTS, require, run
+from tests.clients.conftest import CLIENTS, assert_cli_accepts_the_live_lease, lease_args, require, run
 
 
 def tamper(key: str) -> str:
@@ -61,3 +61,26 @@ def test_the_go_command_line_accepts_a_key_minted_by_the_running_server(live_lic
     bad = subprocess.run([str(binary), *keys, tampered], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1
     assert json.loads(bad.stdout) == {"code": "BAD_SIGNATURE", "claims": None}
+
+
+def test_the_go_command_line_accepts_a_lease_issued_by_the_running_server_for_this_machine(live_lease, go_env,
+                                                                                             tmp_path):
+    go = require("go")
+    binary = tmp_path / "licensemint-verify"
+    run([go, "build", "-o", str(binary), "./cmd/licensemint-verify"], cwd=GO, env=go_env)
+    done = run([str(binary), *lease_args(live_lease)], cwd=tmp_path, timeout=60)
+    claims = assert_cli_accepts_the_live_lease(done, live_lease)
+
+    # The library's MachineHash, from an app module that requires the package by its path.
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "go.mod").write_text(
+        "module example.com/app\n\ngo 1.19\n\nrequire github.com/licensemint/licensemint/clients/go v0.0.0\n\n"
+        f"replace github.com/licensemint/licensemint/clients/go => {GO}\n"
+    )
+    (app / "main.go").write_text(
+        'package main\n\nimport (\n\t"fmt"\n\t"os"\n\n\tlicensemint "github.com/licensemint/licensemint/clients/go"\n)\n\n'
+        "func main() { fmt.Println(licensemint.MachineHash(os.Args[1])) }\n"
+    )
+    hashed = run([go, "run", ".", live_lease.fingerprint], cwd=app, env=go_env, timeout=300)
+    assert hashed.stdout.strip() == claims["machine"]

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from tests.clients.conftest import CLIENTS, VECTORS, require, run
+from tests.clients.conftest import CLIENTS, VECTORS, assert_cli_accepts_the_live_lease, lease_args, require, run
 
 JAVA = CLIENTS / "java"
 CLASSES = JAVA / "build" / "classes"
@@ -77,3 +77,19 @@ def test_the_java_readme_example_runs_on_the_live_key(live_license, built, tmp_p
         cwd=tmp_path, timeout=120,
     )
     assert done.stdout.splitlines()[0] == "licensed: acmesoft-pro"
+
+
+def test_the_java_command_line_accepts_a_lease_issued_by_the_running_server_for_this_machine(live_lease, built,
+                                                                                               tmp_path):
+    java = require("java")
+    done = run([java, "-cp", str(CLASSES), "dev.licensemint.verify.Cli", *lease_args(live_lease)],
+               cwd=tmp_path, timeout=120)
+    claims = assert_cli_accepts_the_live_lease(done, live_lease)
+
+    (tmp_path / "Hash.java").write_text(
+        "public class Hash { public static void main(String[] args) {"
+        " System.out.println(dev.licensemint.verify.Verifier.machineHash(args[0])); } }\n"
+    )
+    run([require("javac"), "-cp", str(CLASSES), "-d", str(tmp_path), str(tmp_path / "Hash.java")], cwd=tmp_path)
+    hashed = run([java, "-cp", f"{CLASSES}:{tmp_path}", "Hash", live_lease.fingerprint], cwd=tmp_path, timeout=120)
+    assert hashed.stdout.strip() == claims["machine"]

@@ -8,7 +8,7 @@ import json
 import re
 import subprocess
 
-from tests.clients.conftest import CLIENTS, require, run
+from tests.clients.conftest import CLIENTS, assert_cli_accepts_the_live_lease, lease_args, require, run
 
 
 def tamper(key: str) -> str:
@@ -49,3 +49,13 @@ def test_the_js_command_line_accepts_a_key_minted_by_the_running_server(live_lic
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1
     assert json.loads(bad.stdout) == {"code": "BAD_SIGNATURE", "claims": None}
+
+
+def test_the_js_command_line_accepts_a_lease_issued_by_the_running_server_for_this_machine(live_lease):
+    node = require("node")
+    done = run([node, "bin/licensemint-verify.js", *lease_args(live_lease)], cwd=JS, timeout=60)
+    claims = assert_cli_accepts_the_live_lease(done, live_lease)
+    hashed = run([node, "--input-type=module", "-e",
+                  "import { machineHash } from './src/node.js'; console.log(machineHash(process.argv[1]))",
+                  live_lease.fingerprint], cwd=JS, timeout=60)
+    assert hashed.stdout.strip() == claims["machine"]

@@ -8,7 +8,7 @@ import os
 import re
 import subprocess
 
-from tests.clients.conftest import CLIENTS, require, run
+from tests.clients.conftest import CLIENTS, assert_cli_accepts_the_live_lease, lease_args, require, run
 
 CRATE = CLIENTS / "rust"
 TARGET = CRATE / "target"  # gitignored; the default, so a developer's own `cargo test` shares it
@@ -54,3 +54,27 @@ def test_the_cli_verifies_a_key_minted_by_the_server_with_the_keys_it_publishes(
 def test_the_cli_answers_bad_signature_and_exits_1_for_a_key_it_has_no_public_key_for(live_license):
     status, result = verify("--public-key", FOREIGN_KEY, live_license.key)
     assert (status, result) == (1, {"code": "BAD_SIGNATURE", "claims": None})
+
+
+def test_the_cli_accepts_a_lease_issued_by_the_running_server_for_this_machine(live_lease, tmp_path):
+    cargo("build", "--bin", "licensemint-verify")
+    done = run([str(VERIFY), *lease_args(live_lease)], cwd=tmp_path, timeout=60)
+    claims = assert_cli_accepts_the_live_lease(done, live_lease)
+
+    # The library's machine_hash, from an app crate that depends on it by path (offline, as
+    # the crate itself builds: same Debian registry, same target directory).
+    app = tmp_path / "app"
+    (app / "src").mkdir(parents=True)
+    (app / ".cargo").mkdir()
+    (app / ".cargo" / "config.toml").write_text((CRATE / ".cargo" / "config.toml").read_text())
+    (app / "Cargo.toml").write_text(
+        '[package]\nname = "hash-app"\nversion = "0.0.0"\nedition = "2021"\n\n'
+        f'[dependencies]\nlicensemint = {{ path = "{CRATE}" }}\n'
+    )
+    (app / "src" / "main.rs").write_text(
+        "fn main() {\n    let fingerprint = std::env::args().nth(1).expect(\"a fingerprint\");\n"
+        "    println!(\"{}\", licensemint::machine_hash(&fingerprint));\n}\n"
+    )
+    env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET), CARGO_TERM_COLOR="never")
+    hashed = run([require("cargo"), "run", "--quiet", "--", live_lease.fingerprint], cwd=app, env=env, timeout=600)
+    assert hashed.stdout.strip() == claims["machine"]

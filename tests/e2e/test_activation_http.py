@@ -1,9 +1,11 @@
 """Machine activation over HTTP on SQLite and PostgreSQL, every answer checked against the
 OpenAPI document; the operator's side through the admin API."""
 
+import pytest
+
+from adapters.signing.verifier import VALID, verify_lease
 from core.domain.activation import machine_hash
 from tests.bodies import refund_body, sale_body
-from tests.lease_check import read_lease
 
 FP = [f"e2e-machine-{i:03d}" for i in range(60)]
 
@@ -30,8 +32,8 @@ async def test_three_machines_activate_a_fourth_is_refused_until_one_is_deactiva
         status, body = await activate(service, lic.key, fp, label="Jane's MacBook", platform="macos")
         assert (status, body["code"]) == (201, "ACTIVATED")
         assert body["activation"]["label"] == "Jane's MacBook"
-    keys = {k.kid: k.public_key for k in service.container.signer().published}
-    assert read_lease(body["lease"], keys)["machine"] == machine_hash(FP[2])
+    lease = verify_lease(body["lease"], [k.public_key for k in service.container.signer().published])
+    assert (lease.code, lease.claims["machine"]) == (VALID, machine_hash(FP[2]))
 
     status, body = await activate(service, lic.key, FP[3])
     assert (status, body) == (409, {"code": "TOO_MANY_MACHINES", "reason": body["reason"], "seats": 3, "active": 3})
@@ -61,6 +63,16 @@ async def test_bad_fingerprints_keys_and_bodies_get_their_own_answers(service):
     await service.post_sale(refund_body())
     status, body = await activate(service, lic.key, FP[0])
     assert (status, body["code"]) == (422, "REVOKED")
+
+
+@pytest.mark.parametrize("path", ["/v1/licenses/activate", "/v1/licenses/deactivate"])
+async def test_an_empty_or_blank_key_is_a_422_malformed_like_any_invalid_key_and_a_missing_one_a_400(service, path):
+    for key in ["", " ", " \t\r\n"]:
+        status, body = await service.call("POST", path, token=None, json={"key": key, "fingerprint": FP[0]})
+        assert (status, body["code"]) == (422, "MALFORMED"), (key, body)
+    for fields in [{}, {"key": None}, {"key": 5}]:
+        status, body = await service.call("POST", path, token=None, json={**fields, "fingerprint": FP[0]})
+        assert status == 400 and "key" in body["message"], (fields, body)
 
 
 async def test_validate_with_a_fingerprint_answers_activated(service):

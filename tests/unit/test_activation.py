@@ -8,7 +8,7 @@ import yaml
 
 from adapters.catalog.yaml_catalog import YamlCatalog
 
-from tests.lease_check import read_lease
+from adapters.signing.verifier import VALID, verify_lease
 from core.domain.activation import ActivationAction, ActivationActor, machine_hash, paid_period_end
 from core.usecases.activate_machine import ActivateMachine, ActivateMachineCommand
 from core.usecases.change_license_status import ChangeLicenseStatus, ChangeLicenseStatusCommand
@@ -65,7 +65,9 @@ async def test_a_new_machine_takes_a_seat_and_gets_a_lease_that_verifies_offline
     assert (result.code, result.created) == ("ACTIVATED", True)
     assert (result.activation.label, result.activation.platform) == ("Jane's MacBook", "macos")
     now = int(world.clock.now().timestamp())
-    claims = read_lease(result.lease, world.public_keys())
+    verified = verify_lease(result.lease, world.public_keys().values(), now=now)
+    assert verified.code == VALID, verified.reason
+    claims = verified.claims
     assert claims == {"v": 1, "lid": lic.id, "product": lic.product, "tier": lic.tier,
                       "machine": machine_hash(FP[0]), "iat": now, "exp": now + 30 * 86400, "test": False}
     assert int(result.activation.lease_expires_at.timestamp()) == claims["exp"]
@@ -137,9 +139,10 @@ async def test_a_revoked_or_suspended_license_can_neither_activate_nor_refresh(w
     assert (await world.deactivate(lic.key, FP[0])).code == "DEACTIVATED"  # giving a seat back is allowed
 
 
-@pytest.mark.parametrize("key, code", [("LIC1.nope", "MALFORMED"), ("", "MALFORMED")])
+@pytest.mark.parametrize("key, code", [("LIC1.nope", "MALFORMED"), ("", "MALFORMED"), (" \t\r\n", "MALFORMED")])
 async def test_a_key_that_is_not_valid_answers_its_validation_code(world, key, code):
     assert (await world.activate(key, FP[0])).code == code
+    assert (await world.deactivate(key, FP[0])).code == code
 
 
 async def test_a_tampered_key_is_a_bad_signature(world):

@@ -44,9 +44,19 @@ export function parseJson(text) {
       const e = text[i + 1];
       i += 2;
       if (e === 'u') {
-        // A lone surrogate escape is valid RFC 8259 (section 8.2) and kept as it is, as
-        // licensemint's own verifier does; a pair becomes one character by concatenation.
-        out += String.fromCharCode(hex4());
+        // An escaped surrogate pair is one character; a lone surrogate escape names no
+        // character (UTF-8 cannot hold it) and is MALFORMED (docs/key-format.md, section 5).
+        const code = hex4();
+        if (code >= 0xdc00 && code <= 0xdfff) fail('a lone surrogate escape');
+        if (code >= 0xd800 && code <= 0xdbff) {
+          if (text[i] !== '\\' || text[i + 1] !== 'u') fail('a lone surrogate escape');
+          i += 2;
+          const low = hex4();
+          if (low < 0xdc00 || low > 0xdfff) fail('a lone surrogate escape');
+          out += String.fromCharCode(code, low);
+        } else {
+          out += String.fromCharCode(code);
+        }
       } else if (e !== undefined && Object.prototype.hasOwnProperty.call(ESCAPES, e)) {
         out += ESCAPES[e];
       } else {

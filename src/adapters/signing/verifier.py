@@ -302,11 +302,13 @@ def _string(text: str, i: int) -> tuple[str, int]:
         elif escape == "u" and _HEX4.fullmatch(text, i + 2, i + 6):
             code = int(text[i + 2 : i + 6], 16)
             i += 6
-            if 0xD800 <= code <= 0xDBFF and text.startswith("\\u", i) and _HEX4.fullmatch(text, i + 2, i + 6):
-                low = int(text[i + 2 : i + 6], 16)
-                if 0xDC00 <= low <= 0xDFFF:
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    i += 6
+            if 0xD800 <= code <= 0xDFFF:  # only a high then a low surrogate escape name a character
+                low = int(text[i + 2 : i + 6], 16) if (
+                    code <= 0xDBFF and text.startswith("\\u", i) and _HEX4.fullmatch(text, i + 2, i + 6)) else 0
+                if not 0xDC00 <= low <= 0xDFFF:
+                    raise ValueError("the payload is not JSON (a lone surrogate escape)")
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                i += 6
             parts.append(chr(code))
         else:
             raise ValueError("the payload is not JSON (an invalid escape)")

@@ -48,7 +48,7 @@ async def _read(request: web.Request) -> dict | web.Response:
     if not isinstance(body, dict):
         return json_error(400, "bad_request", "the body must be a JSON object")
     key = body.get("key")
-    if not isinstance(key, str) or not key.strip():
+    if not isinstance(key, str):  # an empty or blank key is judged by the key rule: 422 MALFORMED
         return json_error(400, "bad_request", "field 'key' is required, a string")
     for name in ("label", "platform"):
         if body.get(name) is not None and not isinstance(body[name], str):
