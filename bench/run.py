@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -83,6 +84,7 @@ def server(argv: list[str], env: dict, port: int, log: Path):
     with open(log, "ab") as out:
         proc = subprocess.Popen(argv, env={**os.environ, **env}, stdout=out, stderr=out, cwd=log.parent)
     try:
+        print(f"bench: server pid {proc.pid}", file=sys.stderr, flush=True)
         wait_for_port(port, proc)
         yield proc
     finally:
@@ -344,18 +346,30 @@ def main() -> int:
     p.add_argument("--rss-sales", type=int, default=20_000)
     p.add_argument("--seed-licenses", type=int, default=5_000)
     p.add_argument("--json", default=str(ROOT / "bench/results/latest.json"))
+    p.add_argument("--keep-logs", action="store_true", help="keep the servers' logs and databases afterwards")
     args = p.parse_args()
     if args.quick:
         args.repeats, args.duration, args.connections = 1, 1.5, 8
         args.rate, args.rate_duration, args.rss_sales, args.seed_licenses = 20, 2, 200, 200
 
+    # A timeout or `kill` sends SIGTERM: unwind like Ctrl-C, so every `with` and `finally`
+    # below stops its server, the PostgreSQL cluster, and removes the temporary folders.
+    signal.signal(signal.SIGTERM, _stop)
     workdir = Path(tempfile.mkdtemp(prefix="licensemint-bench-"))
+    print(f"bench: working in {workdir}", file=sys.stderr, flush=True)
     started = time.time()
-    with ThrowawayPostgres(durable=True) as pg:
-        dbs = Databases(pg, workdir)
-        http = summarise(run_http_paths(dbs, workdir, args))
-        mail = run_sale_to_email(dbs, workdir, args)
-        rss = run_rss(dbs, workdir, args)
+    try:
+        with ThrowawayPostgres(durable=True) as pg:
+            print(f"bench: PostgreSQL in {pg.dir}", file=sys.stderr, flush=True)
+            dbs = Databases(pg, workdir)
+            http = summarise(run_http_paths(dbs, workdir, args))
+            mail = run_sale_to_email(dbs, workdir, args)
+            rss = run_rss(dbs, workdir, args)
+    finally:
+        if args.keep_logs:
+            print(f"bench: logs kept in {workdir}", file=sys.stderr, flush=True)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(time.time() - started),
@@ -369,8 +383,12 @@ def main() -> int:
     print_report(report)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(report, indent=2))
-    print(f"\nJSON: {args.json}; logs: {workdir}")
+    print(f"\nJSON: {args.json}" + (f"; logs: {workdir}" if args.keep_logs else ""))
     return 0
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def machine() -> dict:

@@ -171,3 +171,12 @@ async def test_a_subscription_event_for_an_unknown_subscription_is_recorded(worl
     event = await world.receive(subscription_body("subscription_ended", subscription_id="OTHER==",
                                                   **{"purchase_ids[]": None}))
     assert event.status is EventStatus.PROCESSED and "no license for subscription" in event.outcome
+
+
+async def test_a_dispute_and_its_win_before_the_sale_mint_an_active_license_with_one_email(world):
+    await world.receive(dispute_body())
+    await world.receive(dispute_won_body())
+    sale = await world.receive(sale_body())
+    lic = the_license(world)
+    assert lic.status is ACTIVE and sale.status is EventStatus.PROCESSED
+    assert len(world.deliveries()) == 1

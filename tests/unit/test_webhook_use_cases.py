@@ -189,3 +189,14 @@ async def test_a_product_with_key_name_false_mints_keys_without_the_buyers_name(
     claims = verify(lic.key, [k.public_key for k in world.signer.published]).claims
     assert lic.licensee == "Jane Doe"  # kept for the email and the operator, only the key leaves it out
     assert claims["lid"] == lic.id and "name" not in claims
+
+
+async def test_a_delivery_that_cannot_be_written_leaves_no_license_and_fails_the_event(world, monkeypatch):
+    async def refuse(self, delivery):
+        raise RuntimeError("outbox write refused")
+
+    monkeypatch.setattr("adapters.memory.unit_of_work.MemoryDeliveryRepository.add", refuse)
+    event = await world.receive(gumroad_body("01_sale_licensed_basic"))
+    assert event.status is EventStatus.FAILED and "outbox write refused" in event.outcome
+    assert world.licenses() == [] and world.deliveries() == [] and world.store.history == []
+    assert world.wakeup.calls == 0
