@@ -50,8 +50,20 @@ def membership_sale_body(**changes: str | None) -> bytes:
         "sale_timestamp": "2025-05-01T08:59:58Z", **changes})
 
 
-def renewal_body(sale_id: str = "u1Lw9dP7c3Xe0FqJm4ZtYQ==") -> bytes:
-    return _edit("06_sale_recurring_membership_charge", {"sale_id": sale_id})
+def renewal_body(sale_id: str = "u1Lw9dP7c3Xe0FqJm4ZtYQ==", **changes: str | None) -> bytes:
+    return _edit("06_sale_recurring_membership_charge", {"sale_id": sale_id, **changes})
+
+
+def membership_refund_body(sale_id: str, **changes: str | None) -> bytes:
+    """A full refund of one charge of the membership (the first one or a renewal)."""
+    return _edit("06_sale_recurring_membership_charge", {
+        "resource_name": "refund", "refunded": "true", "sale_id": sale_id, **changes})
+
+
+def with_ids(body: bytes, renames: dict[str, str]) -> bytes:
+    """The body with every value in `renames` (sale ids, subscription ids) replaced."""
+    pairs = parse_qsl(body.decode(), keep_blank_values=True)
+    return urlencode([(k, renames.get(v, v)) for k, v in pairs]).encode()
 
 
 def subscription_body(resource: str, **changes: str | None) -> bytes:

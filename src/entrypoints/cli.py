@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 import asyncio
 import logging
 import signal
@@ -93,7 +94,8 @@ async def _serve(container: Container, settings: Settings, host: str, port: int,
     except OSError as exc:
         await runner.cleanup()
         raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    bound = site._server.sockets[0].getsockname()[1] if site._server else port  # port 0 → real port
+    server: Any = site._server
+    bound = server.sockets[0].getsockname()[1] if server else port  # port 0 → real port
     shown = host if host not in ("0.0.0.0", "::") else socket.gethostname()
     base = f"http://{shown}:{bound}"
     secret = settings.webhook_secrets[0] if not settings.production else "<one of GUMROAD_WEBHOOK_SECRETS>"
@@ -120,12 +122,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 async def _worker(container: Container) -> int:
-    from adapters.wakeup import AsyncioWakeup
     from entrypoints.worker import DeliveryWorker
 
     stop = _stop_on_signals()
     await _require_current_schema(container)
-    worker = DeliveryWorker(container.deliver_pending(), AsyncioWakeup())
+    worker = DeliveryWorker(container.deliver_pending(), container.wakeup())
     worker.start()
     log.info("mailer: %s", container.mailer().describe())
     print(f"licensemint delivery worker {worker.worker_id} running; mailer: {container.mailer().describe()}", flush=True)
@@ -248,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     configure_logging()
     try:
-        return args.func(args)
+        result: int = args.func(args)
+        return result
     except (SettingsError, StartupError, SigningKeyError) as exc:
         print(f"licensemint: {exc}", file=sys.stderr)
         return 2

@@ -8,12 +8,16 @@ import asyncio
 import getpass
 import json
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from core.domain.errors import DomainError
-from core.domain.queries import Cursor, DeliveryFilter, EventFilter, LicenseFilter, PageRequest
+from core.domain.queries import Cursor, DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest
 from core.usecases.browse import ListCommand, ShowCommand
-from core.usecases.change_license_status import ChangeLicenseStatusCommand
+from core.domain.model import DeliveryStatus, Event, EventStatus, LicenseStatus
+from core.domain.notices import NoticeKind
+from core.usecases.change_license_status import ChangeLicenseStatusCommand, StatusAction
 from core.usecases.mint_license import MintLicenseCommand
 from core.usecases.replay_events import ReplayEventCommand, ReplayFailedCommand
 from core.usecases.resend_license import ResendLicenseCommand
@@ -21,8 +25,10 @@ from core.usecases.retry_delivery import RetryDeliveryCommand
 from entrypoints.container import Container, close
 from entrypoints.http import serialize as js
 
+Handler = Callable[[Container, argparse.Namespace], Awaitable[None]]
 
-def table(rows: list[dict], columns: list[str]) -> str:
+
+def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     if not rows:
         return "(none)"
     cells = [[_cell(r.get(c)) for c in columns] for r in rows]
@@ -32,14 +38,14 @@ def table(rows: list[dict], columns: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return "-"
     text = str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _page(args) -> PageRequest:
+def _page(args: argparse.Namespace) -> PageRequest:
     return PageRequest(after=Cursor.decode(args.cursor) if args.cursor else None, limit=args.limit)
 
 
@@ -58,26 +64,28 @@ def _bool(value: str) -> bool:
     return value == "true"
 
 
-def _emit(args, data, text: str) -> None:
+def _emit(args: argparse.Namespace, data: object, text: str) -> None:
     print(json.dumps(data, indent=2) if args.json else text)
 
 
-def _listing(args, page, to_json, columns) -> None:
+def _listing(args: argparse.Namespace, page: Page[Any], to_json: Callable[[Any], dict[str, Any]],
+             columns: list[str]) -> None:
     rows = [to_json(x) for x in page.items]
     cursor = page.next.encode() if page.next else None
     text = table(rows, columns) + (f"\nmore: --cursor {cursor}" if cursor else "")
     _emit(args, {"items": rows, "next_cursor": cursor}, text)
 
 
-async def licenses_list(c: Container, args) -> None:
+async def licenses_list(c: Container, args: argparse.Namespace) -> None:
     where = LicenseFilter(email=args.email, status=args.status, product=args.product, source=args.source,
                           test=args.test, created_from=args.created_from, created_to=args.created_to)
     page = await c.list_licenses()(ListCommand(where=where, page=_page(args)))
     _listing(args, page, js.license_json,
-             ["id", "status", "product", "tier", "seats", "email", "source", "test", "created_at"])
+             ["id", "status", "product", "tier", "seats", "quantity", "price_cents", "currency", "email",
+              "source", "test", "created_at"])
 
 
-async def licenses_show(c: Container, args) -> None:
+async def licenses_show(c: Container, args: argparse.Namespace) -> None:
     detail = await c.show_license()(ShowCommand(id=args.license_id))
     data = js.license_detail_json(detail)
     lines = [f"{k}: {_cell(v) if k != 'key' else v}" for k, v in data.items() if k not in ("history", "deliveries")]
@@ -86,7 +94,7 @@ async def licenses_show(c: Container, args) -> None:
     _emit(args, data, "\n".join(lines))
 
 
-async def licenses_mint(c: Container, args) -> None:
+async def licenses_mint(c: Container, args: argparse.Namespace) -> None:
     result = await c.mint_license()(MintLicenseCommand(
         product=args.product, tier=args.tier, email=args.email, licensee=args.licensee, seats=args.seats,
         test=args.test_license, order_id=args.order_id, admin=args.admin,
@@ -96,8 +104,8 @@ async def licenses_mint(c: Container, args) -> None:
     _emit(args, {**data, "created": result.created}, f"{verb}: {data['id']} for {data['email']}\nkey: {data['key']}")
 
 
-def _status(action: str):
-    async def run(c: Container, args) -> None:
+def _status(action: str) -> Handler:
+    async def run(c: Container, args: argparse.Namespace) -> None:
         lic = await c.change_license_status()(ChangeLicenseStatusCommand(
             license_id=args.license_id, action=action, reason=args.reason, admin=args.admin))
         _emit(args, js.license_json(lic), f"{lic.id} is now {lic.status.value} ({args.reason})")
@@ -105,35 +113,37 @@ def _status(action: str):
     return run
 
 
-async def licenses_resend(c: Container, args) -> None:
+async def licenses_resend(c: Container, args: argparse.Namespace) -> None:
     queued = await c.resend_license()(ResendLicenseCommand(license_id=args.license_id))
     text = "queued: the email goes out with the next worker pass" if queued else "its email is already waiting"
     _emit(args, {"queued": queued}, text)
 
 
-async def events_list(c: Container, args) -> None:
+async def events_list(c: Container, args: argparse.Namespace) -> None:
     page = await c.list_events()(ListCommand(
         where=EventFilter(source=args.source, kind=args.kind, status=args.status), page=_page(args)))
-    _listing(args, page, js.event_json, ["id", "status", "kind", "external_id", "attempts", "received_at", "outcome"])
+    _listing(args, page, js.event_json,
+             ["id", "status", "kind", "external_id", "attempts", "received_at", "outcome_code", "outcome"])
 
 
-async def events_show(c: Container, args) -> None:
+async def events_show(c: Container, args: argparse.Namespace) -> None:
     event = await c.show_event()(ShowCommand(id=args.event_id))
     data = js.event_json(event, with_body=True)
     text = "\n".join(f"{k}: {v}" for k, v in data.items() if k != "body_base64")
     _emit(args, data, text)
 
 
-async def events_replay(c: Container, args) -> None:
+async def events_replay(c: Container, args: argparse.Namespace) -> None:
     if args.failed:
         bar = _ProgressBar(enabled=not args.json)
         summary = await c.replay_failed()(ReplayFailedCommand(source=args.source, progress=bar.update))
         bar.finish()
+        failures = [{"event_id": i, "reason": r} for i, r in summary.failures]
         data = {"replayed": summary.replayed, "processed": summary.processed, "still_failed": summary.still_failed,
                 "failures": [{"event_id": i, "reason": r} for i, r in summary.failures]}
         text = f"replayed {summary.replayed}: {summary.processed} processed, {summary.still_failed} still failed"
         if summary.failures:
-            text += "\n" + table(data["failures"], ["event_id", "reason"])
+            text += "\n" + table(failures, ["event_id", "reason"])
         _emit(args, data, text)
         return
     if not args.event_id:
@@ -142,14 +152,14 @@ async def events_replay(c: Container, args) -> None:
     _emit(args, js.event_json(event), f"{event.id}: {event.status.value}: {event.outcome}")
 
 
-async def deliveries_list(c: Container, args) -> None:
+async def deliveries_list(c: Container, args: argparse.Namespace) -> None:
     page = await c.list_deliveries()(ListCommand(
         where=DeliveryFilter(status=args.status, license_id=args.license_id), page=_page(args)))
     _listing(args, page, js.delivery_json,
              ["id", "status", "license_id", "recipient", "attempts", "next_attempt_at", "last_error"])
 
 
-async def deliveries_retry(c: Container, args) -> None:
+async def deliveries_retry(c: Container, args: argparse.Namespace) -> None:
     delivery = await c.retry_delivery()(RetryDeliveryCommand(delivery_id=args.delivery_id, admin=args.admin))
     _emit(args, js.delivery_json(delivery), f"{delivery.id} is pending again, due now")
 
@@ -159,7 +169,7 @@ class _ProgressBar:
         self.enabled = enabled
         self.shown = False
 
-    def update(self, done: int, total: int, event) -> None:
+    def update(self, done: int, total: int, event: Event) -> None:
         if not self.enabled:
             return
         width = 30
@@ -173,10 +183,10 @@ class _ProgressBar:
             sys.stderr.write("\n")
 
 
-def add_admin_commands(sub, run) -> None:
+def add_admin_commands(sub: Any, run: Callable[[Handler], Callable[[argparse.Namespace], int]]) -> None:
     """Adds the three command groups; `run(handler)` makes an argparse func from a handler."""
 
-    def common(p, listing=False):
+    def common(p: argparse.ArgumentParser, listing: bool = False) -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="machine-readable output")
         p.add_argument("--admin", default=f"cli:{getpass.getuser()}", help="who is acting (history)")
         if listing:
@@ -188,7 +198,7 @@ def add_admin_commands(sub, run) -> None:
         dest="action", required=True)
     p = common(lic.add_parser("list", help="newest first"), listing=True)
     p.add_argument("--email")
-    p.add_argument("--status", choices=["active", "suspended", "revoked"])
+    p.add_argument("--status", type=LicenseStatus, choices=list(LicenseStatus), metavar="|".join(LicenseStatus))
     p.add_argument("--product")
     p.add_argument("--source")
     p.add_argument("--test", type=_bool, metavar="true|false")
@@ -207,7 +217,7 @@ def add_admin_commands(sub, run) -> None:
     p.add_argument("--test-license", action="store_true", help="tag the license as a test")
     p.add_argument("--order-id", help="makes the call idempotent")
     p.set_defaults(func=run(licenses_mint))
-    for action in ("revoke", "suspend", "reinstate"):
+    for action in (a.value for a in StatusAction):
         p = common(lic.add_parser(action))
         p.add_argument("license_id")
         p.add_argument("--reason", required=True)
@@ -224,8 +234,8 @@ def add_admin_commands(sub, run) -> None:
         dest="action", required=True)
     p = common(ev.add_parser("list", help="newest first"), listing=True)
     p.add_argument("--source")
-    p.add_argument("--kind")
-    p.add_argument("--status", choices=["received", "processed", "failed"])
+    p.add_argument("--kind", type=NoticeKind, choices=list(NoticeKind), metavar="|".join(NoticeKind))
+    p.add_argument("--status", type=EventStatus, choices=list(EventStatus), metavar="|".join(EventStatus))
     p.set_defaults(func=run(events_list))
     p = common(ev.add_parser("show", help="with the raw body"))
     p.add_argument("event_id")
@@ -239,7 +249,7 @@ def add_admin_commands(sub, run) -> None:
     de = sub.add_parser("deliveries", help="list deliveries, retry dead ones").add_subparsers(
         dest="action", required=True)
     p = common(de.add_parser("list", help="newest first"), listing=True)
-    p.add_argument("--status", choices=["pending", "sent", "dead"])
+    p.add_argument("--status", type=DeliveryStatus, choices=list(DeliveryStatus), metavar="|".join(DeliveryStatus))
     p.add_argument("--license-id")
     p.set_defaults(func=run(deliveries_list))
     p = common(de.add_parser("retry", help="put a dead delivery back in the queue"))
@@ -247,12 +257,14 @@ def add_admin_commands(sub, run) -> None:
     p.set_defaults(func=run(deliveries_retry))
 
 
-def runner(build, prepare):
+def runner(
+    build: Callable[[], Container], prepare: Callable[[Container], Awaitable[None]]
+) -> Callable[[Handler], Callable[[argparse.Namespace], int]]:
     """Wraps an async handler: build the container, make sure the schema is current, run,
     dispose; domain errors become a message and exit code 1."""
 
-    def run(handler):
-        def func(args) -> int:
+    def run(handler: Handler) -> Callable[[argparse.Namespace], int]:
+        def func(args: argparse.Namespace) -> int:
             container = build()
 
             async def main() -> int:

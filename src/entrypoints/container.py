@@ -6,6 +6,8 @@ second container.
 
 from __future__ import annotations
 
+import random
+
 from dependency_injector import containers, providers
 
 from adapters.catalog.yaml_catalog import YamlCatalog
@@ -21,7 +23,6 @@ from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from adapters.wakeup import AsyncioWakeup
 from core.domain.retry import RetryPolicy
 from core.usecases.activate_machine import ActivateMachine
-from core.usecases.apply_lifecycle import ApplyLifecycle
 from core.usecases.change_seats import ChangeSeats
 from core.usecases.deactivate_machine import DeactivateMachine
 from core.usecases.list_activations import ListActivations
@@ -32,12 +33,13 @@ from core.usecases.mint_license import MintLicense
 from core.usecases.replay_events import ReplayEvent, ReplayFailedEvents
 from core.usecases.retry_delivery import RetryDelivery
 from core.usecases.deliver_pending import DeliverPending
-from core.usecases.mint_from_sale import MintFromSale
+from core.usecases.ledger import Ledger
 from core.usecases.process_event import ProcessEvent
 from core.usecases.record_event import RecordEvent
 from core.usecases.resend_license import ResendLicense
 from core.usecases.validate_license import ValidateLicense
 from entrypoints.settings import Settings, SettingsError
+from ports.mailer import Mailer
 
 
 def build_signer(settings: Settings) -> Ed25519Signer:
@@ -47,7 +49,7 @@ def build_signer(settings: Settings) -> Ed25519Signer:
     )
 
 
-def build_mailer(settings: Settings):
+def build_mailer(settings: Settings) -> Mailer:
     """Postmark when its token is set, else SMTP when its URL is set, else .eml files."""
     if settings.postmark_token:
         return PostmarkMailer(
@@ -71,10 +73,11 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     engine = providers.Singleton(create_engine, settings.provided.database_url)
-    uow = providers.Singleton(SqlUnitOfWorkFactory, engine)
+    wakeup = providers.Singleton(AsyncioWakeup)
+    uow = providers.Singleton(SqlUnitOfWorkFactory, engine, wakeup=wakeup)
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(RandomIds)
-    wakeup = providers.Singleton(AsyncioWakeup)
+    rand = providers.Object(random.random)
     catalog = providers.Singleton(YamlCatalog.load, settings.provided.products_file)
     signer = providers.Singleton(build_signer, settings)
     parsers = providers.Dict(gumroad=providers.Singleton(GumroadParser))
@@ -82,15 +85,9 @@ class Container(containers.DeclarativeContainer):
     mailer = providers.Singleton(build_mailer, settings)
 
     record_event = providers.Singleton(RecordEvent, uow=uow, clock=clock, ids=ids)
-    mint_from_sale = providers.Singleton(
-        MintFromSale, uow=uow, catalog=catalog, signer=signer, clock=clock, ids=ids, wakeup=wakeup
-    )
-    apply_lifecycle = providers.Singleton(
-        ApplyLifecycle, uow=uow, catalog=catalog, signer=signer, clock=clock, ids=ids, wakeup=wakeup
-    )
+    ledger = providers.Singleton(Ledger, catalog=catalog, signer=signer, clock=clock, ids=ids, parsers=parsers)
     process_event = providers.Singleton(
-        ProcessEvent, uow=uow, parsers=parsers, catalog=catalog, mint=mint_from_sale,
-        lifecycle=apply_lifecycle, clock=clock,
+        ProcessEvent, uow=uow, parsers=parsers, catalog=catalog, ledger=ledger, clock=clock,
     )
     validate_license = providers.Singleton(ValidateLicense, uow=uow, verifier=signer, clock=clock)
     activate_machine = providers.Singleton(
@@ -100,23 +97,23 @@ class Container(containers.DeclarativeContainer):
     list_activations = providers.Factory(ListActivations, uow=uow)
     release_activations = providers.Factory(ReleaseActivations, uow=uow, clock=clock)
     change_seats = providers.Factory(ChangeSeats, uow=uow, clock=clock)
-    resend_license = providers.Singleton(ResendLicense, uow=uow, clock=clock, ids=ids, wakeup=wakeup)
+    resend_license = providers.Singleton(ResendLicense, uow=uow, clock=clock, ids=ids)
     list_licenses = providers.Factory(ListLicenses, uow=uow)
     list_events = providers.Factory(ListEvents, uow=uow)
     list_deliveries = providers.Factory(ListDeliveries, uow=uow)
     show_license = providers.Factory(ShowLicense, uow=uow)
     show_event = providers.Factory(ShowEvent, uow=uow)
     mint_license = providers.Factory(
-        MintLicense, uow=uow, catalog=catalog, signer=signer, clock=clock, ids=ids, wakeup=wakeup
+        MintLicense, uow=uow, catalog=catalog, signer=signer, clock=clock, ids=ids
     )
-    change_license_status = providers.Factory(ChangeLicenseStatus, uow=uow, clock=clock, ids=ids, wakeup=wakeup)
+    change_license_status = providers.Factory(ChangeLicenseStatus, uow=uow, clock=clock, ids=ids)
     replay_event = providers.Factory(ReplayEvent, process=process_event)
     replay_failed = providers.Factory(ReplayFailedEvents, uow=uow, process=process_event, clock=clock)
     retry_delivery = providers.Factory(RetryDelivery, uow=uow, clock=clock, wakeup=wakeup)
     retry_policy = providers.Singleton(RetryPolicy, max_attempts=settings.provided.delivery_max_attempts)
     deliver_pending = providers.Factory(
         DeliverPending, uow=uow, mailer=mailer, renderer=renderer, catalog=catalog, clock=clock,
-        policy=retry_policy,
+        policy=retry_policy, rand=rand,
     )
 
 

@@ -8,6 +8,7 @@ import os
 import socket
 import secrets
 
+from adapters.wakeup import AsyncioWakeup
 from core.usecases.deliver_pending import DeliverPending, DeliverPendingCommand
 from ports.errors import StorageUnavailable
 
@@ -26,7 +27,7 @@ class DeliveryWorker:
     def __init__(
         self,
         deliver: DeliverPending,
-        wakeup,
+        wakeup: AsyncioWakeup,
         *,
         poll_seconds: float = 1.0,
         batch: int = 20,
@@ -40,7 +41,7 @@ class DeliveryWorker:
         self.worker_id = new_worker_id()
         self.configuration_error: str | None = None
         self._stopping = False
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="delivery-worker")
@@ -87,6 +88,6 @@ class DeliveryWorker:
                 await self._wakeup.wait(self._poll)
         log.info("delivery worker %s stopped", self.worker_id)
 
-    def _done(self, task: asyncio.Task) -> None:
+    def _done(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None:
             log.error("delivery worker died", exc_info=task.exception())

@@ -2,7 +2,10 @@
 
 A unit of work is used as `async with uow: ...; await uow.commit()`. Writes made through
 its repositories are visible to other units of work only after `commit()`; leaving the
-block without committing rolls them back. A unit of work is used once. Adapters raise
+block without committing rolls them back. A unit of work is used once. What must happen
+only once the writes are durable (waking the delivery worker for a queued email) is
+collected with `after_commit` and run by `commit()` after it succeeds; a unit that rolls
+back runs none of it. Adapters raise
 `ports.errors.StorageUnavailable` when the store cannot be reached and
 `ports.errors.AlreadyExists` when a unique rule refuses a write (from the write itself or
 from `commit()`); after either, the unit of work is rolled back.
@@ -10,7 +13,7 @@ from `commit()`); after either, the unit of work is rolled back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol, Self
 
@@ -53,10 +56,6 @@ class LicenseRepository(Protocol):
 
     async def update(self, license: License) -> None: ...
 
-    async def lock_order(self, source: str, key: str) -> None:
-        """Makes other units of work that lock the same (source, key) wait until this one
-        ends, so events about one order or subscription are applied one at a time."""
-
 
 class HistoryRepository(Protocol):
     async def add(self, entry: HistoryEntry) -> None: ...
@@ -66,11 +65,13 @@ class HistoryRepository(Protocol):
 
 
 class DeliveryRepository(Protocol):
-    async def add(self, delivery: Delivery) -> None: ...
+    async def add(self, delivery: Delivery) -> None:
+        """Queues the email; the unit wakes the delivery worker once it commits."""
 
     async def get(self, delivery_id: str) -> Delivery | None: ...
 
-    async def for_license(self, license_id: str) -> Sequence[Delivery]: ...
+    async def for_license(self, license_id: str) -> Sequence[Delivery]:
+        """Oldest first."""
 
     async def search(self, where: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
         """Matching deliveries, newest first."""
@@ -121,17 +122,34 @@ class ActivationRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    events: EventRepository
-    licenses: LicenseRepository
-    history: HistoryRepository
-    deliveries: DeliveryRepository
-    activations: ActivationRepository
+    @property
+    def events(self) -> EventRepository: ...
+
+    @property
+    def licenses(self) -> LicenseRepository: ...
+
+    @property
+    def history(self) -> HistoryRepository: ...
+
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
+
+    @property
+    def activations(self) -> ActivationRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(self, *exc: object) -> None: ...
 
-    async def commit(self) -> None: ...
+    async def commit(self) -> None:
+        """Makes the writes durable, then runs what `after_commit` collected, in order."""
+
+    async def lock(self, key: str) -> None:
+        """Makes other units of work that lock the same key wait until this one ends, so
+        events about one order or subscription are applied one at a time."""
+
+    def after_commit(self, effect: Callable[[], None]) -> None:
+        """Runs `effect` once this unit has committed; never if it rolls back."""
 
 
 class UnitOfWorkFactory(Protocol):

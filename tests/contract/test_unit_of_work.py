@@ -11,21 +11,28 @@ from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from adapters.sql.engine import create_engine
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from core.domain.model import (
-    ActorType, Delivery, DeliveryStatus, Event, EventStatus, HistoryEntry, License, LicenseStatus,
+    ActorType, Delivery, DeliveryStatus, Event, EventStatus, HistoryEntry, License, LicenseStatus, OutcomeCode,
 )
+from core.domain.notices import NoticeKind
 from ports.errors import AlreadyExists, StorageUnavailable
 from tests.conftest import broken_sqlite_url
+from tests.fakes import CountingWakeup
 
 T0 = datetime(2026, 3, 14, 16, 2, 11, 123456, tzinfo=UTC)
 
 
+@pytest.fixture
+def wakeup() -> CountingWakeup:
+    return CountingWakeup()
+
+
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def uow(request):
+async def uow(request, wakeup):
     if request.param == "memory":
-        yield MemoryUnitOfWorkFactory()
+        yield MemoryUnitOfWorkFactory(wakeup=wakeup)
         return
     engine = create_engine(request.getfixturevalue(f"{request.param}_url"))
-    factory = SqlUnitOfWorkFactory(engine)
+    factory = SqlUnitOfWorkFactory(engine, wakeup=wakeup)
     yield factory
     factory.dispose()
     await engine.dispose()
@@ -70,7 +77,7 @@ async def test_updating_an_event_keeps_its_body_and_saves_the_outcome(uow):
     async with uow() as u:
         await u.events.add(event())
         await u.commit()
-    done = replace(event(), status=EventStatus.FAILED, kind="sale", external_id="s==", outcome="why",
+    done = replace(event(), status=EventStatus.FAILED, kind=NoticeKind.SALE, external_id="s==", outcome="why",
                    attempts=2, processed_at=T0 + timedelta(seconds=1), body=b"ignored")
     async with uow() as u:
         await u.events.update(done)
@@ -273,10 +280,10 @@ async def test_listings_filter_and_page_newest_first_without_gaps_or_repeats(uow
     assert await everything("licenses", LicenseFilter(test=True)) == ["lic_3"]
     assert await everything("licenses", LicenseFilter(created_from=T0 + timedelta(minutes=1),
                                                       created_to=T0 + timedelta(minutes=3))) == ["lic_5", "lic_4", "lic_3", "lic_2"]
-    assert await everything("licenses", LicenseFilter(status="revoked", product="acmesoft-pro")) == []
-    assert await everything("events", EventFilter(status="failed")) == ["evt_6", "evt_3", "evt_0"]
+    assert await everything("licenses", LicenseFilter(status=LicenseStatus.REVOKED, product="acmesoft-pro")) == []
+    assert await everything("events", EventFilter(status=EventStatus.FAILED)) == ["evt_6", "evt_3", "evt_0"]
     assert await everything("deliveries", DeliveryFilter(license_id="lic_4")) == ["dlv_4"]
-    assert len(await everything("deliveries", DeliveryFilter(status="pending"))) == 7
+    assert len(await everything("deliveries", DeliveryFilter(status=DeliveryStatus.PENDING))) == 7
 
 
 async def test_an_autocommit_unit_keeps_each_write_without_a_commit(uow):
@@ -287,3 +294,92 @@ async def test_an_autocommit_unit_keeps_each_write_without_a_commit(uow):
     with pytest.raises(AlreadyExists):
         async with uow(autocommit=True) as u:
             await u.events.add(event())
+
+
+async def test_licenses_keep_their_terms_gift_and_key_generation_and_may_name_nobody(uow):
+    lic = license(licensee=None, quantity=3, price_cents=8700, currency="eur", key_generation=4,
+                  gifted_by="giver@example.com", status_reason="refund", status=LicenseStatus.REVOKED)
+    await add_license(uow, lic)
+    async with uow() as u:
+        assert await u.licenses.get(lic.id) == lic
+        assert await u.licenses.get("lic_none") is None
+
+
+async def test_licenses_for_an_email_compare_case_insensitively_oldest_first(uow):
+    for i, at in enumerate([T0 + timedelta(seconds=2), T0, T0 + timedelta(seconds=1)]):
+        await add_license(uow, license(id=f"lic_{i}", order_id=f"o{i}", email="Jane@Example.com",
+                                       created_at=at, updated_at=at))
+    await add_license(uow, license(id="lic_other", order_id="other", email="someone@example.com"))
+    async with uow() as u:
+        found = await u.licenses.for_email(" jane@EXAMPLE.com ")
+    assert [x.id for x in found] == ["lic_1", "lic_2", "lic_0"]
+
+
+async def test_events_for_an_order_or_subscription_come_oldest_first(uow):
+    async with uow() as u:
+        for i, at in enumerate([T0 + timedelta(seconds=1), T0, T0 + timedelta(seconds=2)]):
+            await u.events.add(replace(event(f"evt_{i}"), received_at=at))
+        await u.events.add(event("evt_other"))
+        await u.commit()
+    async with uow() as u:
+        for i in range(3):
+            e = await u.events.get(f"evt_{i}")
+            await u.events.update(replace(e, external_id="sub==", kind=NoticeKind.SALE, outcome_code=OutcomeCode.MINTED))
+        await u.commit()
+    async with uow() as u:
+        found = await u.events.for_external_id("gumroad", "sub==")
+        assert [e.id for e in found] == ["evt_1", "evt_0", "evt_2"]
+        assert found[0].outcome_code is OutcomeCode.MINTED
+        assert await u.events.for_external_id("other-source", "sub==") == []
+
+
+async def test_deliveries_are_found_by_id_and_license_oldest_first_with_their_key_generation(uow):
+    await add_license(uow)
+    async with uow() as u:
+        await u.deliveries.add(replace(delivery("dlv_b"), created_at=T0 + timedelta(seconds=1), key_generation=2))
+        await u.deliveries.add(delivery("dlv_a"))
+        await u.commit()
+    async with uow() as u:
+        assert [d.id for d in await u.deliveries.for_license("lic_1")] == ["dlv_a", "dlv_b"]
+        assert (await u.deliveries.get("dlv_b")).key_generation == 2
+        assert await u.deliveries.get("dlv_none") is None
+
+
+async def test_queueing_a_delivery_wakes_the_worker_only_after_commit(uow, wakeup):
+    await add_license(uow)
+    async with uow() as u:
+        await u.deliveries.add(delivery("dlv_rolled_back"))
+    assert wakeup.calls == 0
+    async with uow() as u:
+        await u.deliveries.add(delivery("dlv_1"))
+        await u.deliveries.add(delivery("dlv_2"))
+        assert wakeup.calls == 0
+        await u.commit()
+    assert wakeup.calls == 1
+
+
+async def test_after_commit_effects_run_once_in_order_and_never_on_rollback(uow):
+    ran = []
+    async with uow() as u:
+        u.after_commit(lambda: ran.append("dropped"))
+    async with uow() as u:
+        u.after_commit(lambda: ran.append("first"))
+        u.after_commit(lambda: ran.append("second"))
+        await u.commit()
+    assert ran == ["first", "second"]
+
+
+async def test_units_that_lock_one_key_apply_one_at_a_time(uow):
+    await add_license(uow, license(seats=0))
+
+    async def increment() -> None:
+        async with uow() as u:
+            await u.lock("gumroad\0sale==")
+            lic = await u.licenses.get("lic_1")
+            await asyncio.sleep(0)  # give another unit the chance to interleave
+            await u.licenses.update(replace(lic, seats=lic.seats + 1))
+            await u.commit()
+
+    await asyncio.gather(*(increment() for _ in range(8)))
+    async with uow() as u:
+        assert (await u.licenses.get("lic_1")).seats == 8

@@ -22,16 +22,16 @@ from tests.unit.world import ROOT, World
 
 
 class Machines(World):
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self.activate_uc = ActivateMachine(uow=self.uow, verifier=self.signer, signer=self.signer,
-                                           catalog=self.catalog, clock=self.clock, ids=self.ids)
-        self.deactivate_uc = DeactivateMachine(uow=self.uow, verifier=self.signer, clock=self.clock)
-        self.validate = ValidateLicense(uow=self.uow, verifier=self.signer, clock=self.clock)
-        self.list = ListActivations(uow=self.uow)
-        self.release = ReleaseActivations(uow=self.uow, clock=self.clock)
-        self.seats = ChangeSeats(uow=self.uow, clock=self.clock)
-        self.status = ChangeLicenseStatus(uow=self.uow, clock=self.clock, ids=self.ids, wakeup=self.wakeup)
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        c = self.container
+        self.activate_uc: ActivateMachine = c.activate_machine()
+        self.deactivate_uc: DeactivateMachine = c.deactivate_machine()
+        self.validate: ValidateLicense = c.validate_license()
+        self.list: ListActivations = c.list_activations()
+        self.release: ReleaseActivations = c.release_activations()
+        self.seats: ChangeSeats = c.change_seats()
+        self.status: ChangeLicenseStatus = c.change_license_status()
 
     async def license(self, quantity: int = 3):
         await self.receive(sale_body(quantity=str(quantity)))

@@ -80,6 +80,9 @@ def broken(**path_value):
         (broken(products__app__price=10), "app", "price"),
         (broken(products__app__support_email="nobody"), "app", "support_email"),
         (broken(products__app__sources__gumroad__1__variants={}), "app", "sources.gumroad"),
+        (broken(products__app__tiers__pro__seats=0), "app", "tiers.pro.seats"),
+        (broken(products__app__tiers__pro__seats="five"), "app", "tiers.pro.seats"),
+        (broken(products__app__tiers__pro__seats=True), "app", "tiers.pro.seats"),
     ],
 )
 def test_a_mistake_names_the_file_the_product_and_the_field(tmp_path, data, product, field):
@@ -136,3 +139,10 @@ def test_key_name_must_be_a_boolean(tmp_path, value):
 def test_an_activation_link_needs_a_scheme_and_one_key_placeholder(tmp_path, value):
     with pytest.raises(CatalogError, match="field 'activation_link'"):
         YamlCatalog.load(write(tmp_path, broken(products__app__activation_link=value)))
+
+
+def test_a_tier_gives_one_seat_unless_the_catalog_says_more(tmp_path):
+    data = broken(products__app__tiers__pro__seats=5)
+    catalog = YamlCatalog.load(write(tmp_path, data))
+    tiers = catalog.product("app").tiers
+    assert (tiers["basic"].seats, tiers["pro"].seats) == (1, 5)

@@ -44,7 +44,7 @@ def test_basic_sale_fields_are_read_with_their_types():
     assert sale.full_name == "Jane Doe"
     assert sale.price_cents == 2900
     assert sale.currency == "usd"
-    assert sale.quantity == 1 and sale.seats == 1
+    assert sale.quantity == 1
     assert sale.order_number == "524459935"
     assert sale.sale_timestamp == datetime(2025, 3, 14, 16, 2, 11, tzinfo=UTC)
     assert sale.test is False and sale.refunded is False and sale.disputed is False
@@ -116,13 +116,14 @@ def test_bracket_keys_variants_and_custom_fields_are_grouped():
     assert sale.custom_fields == {"Company": "Acme & Co"}
 
 
-def test_quantity_becomes_seats_and_gift_fields_are_read():
+def test_quantity_and_gift_fields_are_read_and_a_gift_names_no_licensee():
     sale = parse(
         sale_body(quantity="5", is_gift_receiver_purchase="true", gifter_email="g@example.com",
                   price="0", retry_count="2", is_preorder_authorization="true"),
         FORM,
     )
-    assert sale.seats == 5 and sale.is_gift_receiver_purchase and sale.gifter_email == "g@example.com"
+    assert sale.quantity == 5 and sale.is_gift_receiver_purchase and sale.gifter_email == "g@example.com"
+    assert sale.licensee is None
     assert sale.retry_count == 2 and sale.is_preorder_authorization and sale.price_cents == 0
 
 

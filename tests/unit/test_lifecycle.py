@@ -3,7 +3,7 @@
 import pytest
 
 from adapters.signing.verifier import verify
-from core.domain.model import ActorType, EventStatus, LicenseStatus
+from core.domain.model import ActorType, DeliveryStatus, EventStatus, LicenseStatus
 from tests.bodies import (
     FIRST_MEMBERSHIP_SALE,
     dispute_body, dispute_won_body, membership_sale_body, refund_body, renewal_body, sale_body,
@@ -53,7 +53,8 @@ async def test_a_dispute_suspends_and_a_won_dispute_reinstates(world):
     lic = the_license(world)
     assert lic.status is ACTIVE and lic.status_reason is None
     assert [h[1:] for h in history(world, lic.id)] == [
-        (ACTIVE, "minted from sale"), (SUSPENDED, "dispute"), (ACTIVE, "dispute won")]
+        (ACTIVE, "minted from sale; quantity 1, price_cents 2900, currency usd"), (SUSPENDED, "dispute"),
+        (ACTIVE, "dispute won")]
 
 
 async def test_a_won_dispute_does_not_undo_a_refund(world):
@@ -103,12 +104,17 @@ async def test_a_refund_of_a_sale_we_never_licensed_is_recorded_not_failed(world
     assert event.status is EventStatus.PROCESSED and "no license" in event.outcome
 
 
-async def test_a_gift_licenses_the_receiver(world):
+async def test_a_gift_licenses_the_receiver_and_never_names_the_gifter(world):
     await world.receive(sale_body(is_gift_receiver_purchase="true", email="friend@example.com",
-                                  gifter_email="giver@example.com", price="0", full_name=None))
+                                  gifter_email="giver@example.com", price="0", full_name="Gene Giver"))
     lic = the_license(world)
-    assert (lic.email, lic.licensee) == ("friend@example.com", "friend")
-    assert world.deliveries()[0].recipient == "friend@example.com"
+    assert (lic.email, lic.licensee, lic.gifted_by) == ("friend@example.com", None, "giver@example.com")
+    claims = verify(lic.key, [k.public_key for k in world.signer.published]).claims
+    assert "name" not in claims and "Gene" not in lic.key
+    await world.deliver_due()
+    [email] = world.mailer.sent
+    assert email.to == "friend@example.com" and "Gene Giver" not in email.text + email.html
+    assert "a gift from giver@example.com" in email.text and "a gift from giver@example.com" in email.html
 
 
 async def test_a_renewal_mints_nothing_and_sends_nothing(world):
@@ -127,12 +133,23 @@ async def test_a_cancellation_is_recorded_and_access_continues(world):
 
 async def test_subscription_ended_revokes_and_restarted_reinstates(world):
     await world.receive(membership_sale_body())
+    await world.deliver_due()
     ended = await world.receive(subscription_body("subscription_ended"))
     lic = the_license(world)
     assert (lic.status, lic.status_reason) == (REVOKED, "subscription ended") and "revoked" in ended.outcome
     await world.receive(subscription_body("subscription_restarted"))
+    await world.deliver_due()
     assert the_license(world).status is ACTIVE
-    assert len(world.deliveries()) == 1  # the buyer already has the key: no second email
+    assert len(world.mailer.sent) == 1  # the buyer already has the key: no second email
+
+
+async def test_an_email_still_waiting_when_its_license_stops_is_withdrawn_and_sent_once_when_back(world):
+    await world.receive(membership_sale_body())
+    await world.receive(subscription_body("subscription_ended"))
+    assert [d.status for d in world.deliveries()] == [DeliveryStatus.WITHDRAWN]
+    await world.receive(subscription_body("subscription_restarted"))
+    await world.deliver_due()
+    assert len(world.mailer.sent) == 1
 
 
 async def test_a_restart_does_not_reinstate_a_refunded_membership(world):

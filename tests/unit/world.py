@@ -1,74 +1,101 @@
-"""The use cases wired to memory adapters and simple fakes, for tests in domain terms."""
+"""The production container with the outside world overridden: a fixed clock, counting ids,
+a recording mailer, and memory adapters (or a real database when a URL is given)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from adapters.catalog.yaml_catalog import YamlCatalog
-from adapters.gumroad.parser import GumroadParser
-from adapters.mail.rendering import JinjaEmailRenderer
-from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
-from adapters.signing.ed25519 import Ed25519Signer, load_private_key
-from core.domain.model import EventStatus
-from core.usecases.apply_lifecycle import ApplyLifecycle
-from core.usecases.deliver_pending import DeliverPending, DeliverPendingCommand
-from core.usecases.mint_from_sale import MintFromSale
-from core.usecases.process_event import ProcessEvent, ProcessEventCommand
-from core.usecases.record_event import RecordEvent, RecordEventCommand
-from entrypoints.settings import DEV_SIGNING_KEY
+from dependency_injector import providers
+
+from adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWorkFactory
+from core.domain.model import Delivery, Event, EventStatus, License
+from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, PageRequest
+from core.usecases.deliver_pending import DeliverPendingCommand
+from core.usecases.process_event import ProcessEventCommand
+from core.usecases.record_event import RecordEventCommand
+from entrypoints.container import Container
+from entrypoints.settings import load_settings
 from tests.fakes import CountingIds, CountingWakeup, FixedClock, RecordingMailer
 
 ROOT = Path(__file__).parents[2]
 FORM = "application/x-www-form-urlencoded"
+_LOADED: dict[tuple[str, str], tuple[Any, Any]] = {}
 
 
-@dataclass
 class World:
-    uow: MemoryUnitOfWorkFactory = field(default_factory=MemoryUnitOfWorkFactory)
-    clock: FixedClock = field(default_factory=FixedClock)
-    ids: CountingIds = field(default_factory=CountingIds)
-    wakeup: CountingWakeup = field(default_factory=CountingWakeup)
-    mailer: RecordingMailer = field(default_factory=RecordingMailer)
-    catalog: YamlCatalog = field(default_factory=lambda: YamlCatalog.load(ROOT / "config/products.yaml"))
-    signer: Ed25519Signer = field(default_factory=lambda: Ed25519Signer(load_private_key(str(DEV_SIGNING_KEY), "dev")))
-    rand: float = 0.5
+    def __init__(self, database_url: str | None = None, *, catalog: Any = None, **env: str) -> None:
+        settings = load_settings({
+            "APP_ENV": "test",
+            "DATABASE_URL": database_url or "sqlite+aiosqlite:///never-opened.db",
+            "GUMROAD_WEBHOOK_SECRETS": "world-secret-0123456789abcdef",
+            "MAIL_DIR": "/nonexistent/world-mail",
+            **env,
+        })
+        self.container = c = Container(settings=settings)
+        self.clock = FixedClock()
+        self.ids = CountingIds()
+        self.wakeup = CountingWakeup()
+        self.mailer = RecordingMailer()
+        self.rand = 0.5
+        c.clock.override(self.clock)
+        c.ids.override(self.ids)
+        c.wakeup.override(self.wakeup)
+        c.mailer.override(self.mailer)
+        c.rand.override(providers.Object(lambda: self.rand))
+        # Reading the catalog and the signing key once per file keeps a world cheap enough
+        # to build per Hypothesis example; both are immutable.
+        loaded = (str(settings.products_file), settings.signing_key)
+        if loaded not in _LOADED:
+            _LOADED[loaded] = (c.catalog(), c.signer())
+        c.catalog.override(providers.Object(_LOADED[loaded][0]))
+        c.signer.override(providers.Object(_LOADED[loaded][1]))
+        if catalog is not None:
+            c.catalog.override(providers.Object(catalog))
+        if database_url is None:
+            c.uow.override(MemoryUnitOfWorkFactory(wakeup=self.wakeup))
+        self.uow = c.uow()
+        self.catalog = c.catalog()
+        self.signer = c.signer()
+        self.record = c.record_event()
+        self.process = c.process_event()
+        self.deliver = c.deliver_pending()
 
-    def __post_init__(self) -> None:
-        self.record = RecordEvent(uow=self.uow, clock=self.clock, ids=self.ids)
-        self.mint = MintFromSale(
-            uow=self.uow, catalog=self.catalog, signer=self.signer, clock=self.clock,
-            ids=self.ids, wakeup=self.wakeup,
-        )
-        self.lifecycle = ApplyLifecycle(
-            uow=self.uow, catalog=self.catalog, signer=self.signer, clock=self.clock,
-            ids=self.ids, wakeup=self.wakeup,
-        )
-        self.process = ProcessEvent(
-            uow=self.uow, parsers={"gumroad": GumroadParser()}, catalog=self.catalog,
-            mint=self.mint, lifecycle=self.lifecycle, clock=self.clock,
-        )
-        self.deliver = DeliverPending(
-            uow=self.uow, mailer=self.mailer, renderer=JinjaEmailRenderer(ROOT / "config/templates"),
-            catalog=self.catalog, clock=self.clock, rand=lambda: self.rand,
-        )
+    async def close(self) -> None:
+        if hasattr(self.uow, "dispose"):
+            self.uow.dispose()
+            await self.container.engine().dispose()
 
     @property
-    def store(self):
+    def store(self) -> MemoryStore:
+        assert isinstance(self.uow, MemoryUnitOfWorkFactory), "store: memory worlds only"
         return self.uow.store
 
-    async def receive(self, body: bytes, content_type: str = FORM):
+    async def receive(self, body: bytes, content_type: str = FORM) -> Event:
         event = await self.record(RecordEventCommand(source="gumroad", body=body, content_type=content_type))
         return await self.process(ProcessEventCommand(event_id=event.id))
 
-    async def deliver_due(self, worker: str = "w1"):
+    async def deliver_due(self, worker: str = "w1") -> Any:
         return await self.deliver(DeliverPendingCommand(worker_id=worker))
 
-    def licenses(self):
+    def licenses(self) -> list[License]:
         return list(self.store.licenses.values())
 
-    def deliveries(self):
+    def deliveries(self) -> list[Delivery]:
         return list(self.store.deliveries.values())
 
-    def failed_events(self):
+    def failed_events(self) -> list[Event]:
         return [e for e in self.store.events.values() if e.status is EventStatus.FAILED]
+
+    async def all_licenses(self) -> list[License]:
+        """Every license, on any engine."""
+        async with self.uow() as uow:
+            return list((await uow.licenses.search(LicenseFilter(), PageRequest(limit=200))).items)
+
+    async def all_deliveries(self) -> list[Delivery]:
+        async with self.uow() as uow:
+            return list((await uow.deliveries.search(DeliveryFilter(), PageRequest(limit=200))).items)
+
+    async def all_events(self) -> list[Event]:
+        async with self.uow() as uow:
+            return list((await uow.events.search(EventFilter(), PageRequest(limit=200))).items)

@@ -18,7 +18,7 @@ from core.domain.catalog import Mapping, Product, Tier
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _PRODUCT_FIELDS = {"name", "support_email", "activation", "template", "tiers", "sources", "key_name", "activation_link"}
 _LINK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]*$")
-_TIER_FIELDS = {"name", "expires_after_days", "lease_days", "grace_days", "release_after_days"}
+_TIER_FIELDS = {"name", "expires_after_days", "seats", "lease_days", "grace_days", "release_after_days"}
 _SOURCE_FIELDS = {"product_id", "variants", "tier"}
 SOURCES = ("gumroad",)
 
@@ -66,7 +66,7 @@ class YamlCatalog:
         for key, spec in data["products"].items():
             products[str(key)] = _product(where, str(key), spec, rules)
         for source, source_rules in rules.items():
-            seen: dict[tuple, str] = {}
+            seen: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
             for rule in source_rules:
                 ident = (rule.product_id, rule.variants)
                 if ident in seen:
@@ -161,10 +161,13 @@ def _product(where: str, key: str, spec: object, rules: dict[str, list[_Rule]]) 
             if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
                 raise fail(f"{path}.{field}", f"must be a whole number of days, at least {minimum}")
             terms[field] = value
+        seats = tier_spec.get("seats", 1)
+        if not isinstance(seats, int) or isinstance(seats, bool) or not 1 <= seats <= 10_000:
+            raise fail(f"{path}.seats", "must be a whole number of seats, 1 to 10000")
         tier_name = tier_spec.get("name", tier_key)
         if not isinstance(tier_name, str) or not tier_name.strip():
             raise fail(f"{path}.name", "must be a non-empty string")
-        tiers[tier_key] = Tier(key=tier_key, name=tier_name, expires_after_days=days, **terms)
+        tiers[tier_key] = Tier(key=tier_key, name=tier_name, expires_after_days=days, seats=seats, **terms)
 
     product = Product(
         key=key,

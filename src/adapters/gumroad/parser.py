@@ -85,10 +85,10 @@ class Form:
             return True
         raise MalformedEvent(f"field {key!r} must be 'true' or 'false', not {value!r}")
 
-    def integer(self, key: str, default: int | None = None) -> int | None:
+    def integer(self, key: str) -> int | None:
         value = self.get(key)
         if value is None:
-            return default
+            return None
         try:
             return int(value)
         except ValueError:
@@ -134,7 +134,8 @@ class GumroadParser:
         email = form.required("email").strip()
         if "@" not in email:
             raise MalformedEvent(f"field 'email' is not an email address: {email!r}")
-        quantity = form.integer("quantity", 1)
+        given = form.integer("quantity")
+        quantity = 1 if given is None else given
         if quantity < 1:
             raise MalformedEvent(f"field 'quantity' must be at least 1, not {quantity}")
         return SaleNotice(
@@ -162,7 +163,7 @@ class GumroadParser:
             refunded=form.boolean("refunded"),
             disputed=form.boolean("disputed"),
             dispute_won=form.boolean("dispute_won"),
-            retry_count=form.integer("retry_count", 0),
+            retry_count=form.integer("retry_count") or 0,
         )
 
     def _subscription(self, form: Form, kind: NoticeKind) -> SubscriptionNotice:

@@ -22,7 +22,7 @@ _QP.header_encoding = email_charset.QP
 _QP.body_encoding = email_charset.QP
 _EIGHT_BIT = email_charset.Charset("utf-8")
 _EIGHT_BIT.header_encoding = email_charset.QP
-_EIGHT_BIT.body_encoding = None
+_EIGHT_BIT.body_encoding = None  # type: ignore[assignment]  # None means 8bit, as documented
 
 
 def _safe(name: str, value: str) -> str:
@@ -42,8 +42,8 @@ def build_message(email: Email, sender: str, *, cte: str = "quoted-printable") -
     """`cte="8bit"` keeps the key on one readable line (for files); SMTP keeps 7-bit safety."""
     charset = _EIGHT_BIT if cte == "8bit" else _QP
     body = MIMEMultipart("alternative")
-    body.attach(MIMEText(email.text, "plain", charset))
-    body.attach(MIMEText(email.html, "html", charset))
+    body.attach(MIMEText(email.text, "plain", charset))  # type: ignore[arg-type]  # a Charset is accepted
+    body.attach(MIMEText(email.html, "html", charset))  # type: ignore[arg-type]
     if email.attachments:
         message = MIMEMultipart("mixed")
         message.attach(body)

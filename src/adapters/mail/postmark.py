@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from typing import Any
 
 import aiohttp
 
@@ -110,7 +111,7 @@ class PostmarkMailer:
         return messages[0].get("MessageID") if messages else None
 
 
-async def _json(response: aiohttp.ClientResponse) -> dict:
+async def _json(response: aiohttp.ClientResponse) -> dict[str, Any]:
     try:
         body = await response.json(content_type=None)
     except (ValueError, aiohttp.ContentTypeError):
@@ -118,7 +119,7 @@ async def _json(response: aiohttp.ClientResponse) -> dict:
     return body if isinstance(body, dict) else {}
 
 
-def _classify(status: int, body: dict) -> SendResult:
+def _classify(status: int, body: dict[str, Any]) -> SendResult:
     code = body.get("ErrorCode")
     message = str(body.get("Message", "")).strip() or f"HTTP {status}"
     detail = f"HTTP {status}, ErrorCode {code}: {message}" if code is not None else f"HTTP {status}: {message}"

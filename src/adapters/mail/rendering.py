@@ -56,6 +56,7 @@ class JinjaEmailRenderer:
     def license_email(self, *, license: License, product: Product, tier: Tier, delivery_id: str) -> Email:
         context = {
             "licensee": license.licensee,
+            "gifted_by": license.gifted_by,
             "email": license.email,
             "key": license.key,
             "product": product.name,

@@ -4,19 +4,24 @@ writers), and a rollback restores the snapshot taken when the unit began."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Self
+from typing import Any, Self, TypeVar
 
 from adapters.memory.activations import MemoryActivationRepository
 from core.domain.activation import Activation, ActivationRecord
 from core.domain.model import Delivery, DeliveryAttempt, DeliveryStatus, Event, HistoryEntry, License
 from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest, page_of
 from ports.errors import AlreadyExists, StorageUnavailable
+from ports.unit_of_work import UnitOfWorkFactory
+from ports.wakeup import Wakeup
 
 
-def _page(items, page: PageRequest, key) -> Page:
+T = TypeVar("T")
+
+
+def _page(items: Iterable[T], page: PageRequest, key: Callable[[T], tuple[datetime, str]]) -> Page[T]:
     ordered = sorted(items, key=key, reverse=True)
     if page.after is not None:
         ordered = [x for x in ordered if key(x) < (page.after.at, page.after.id)]
@@ -35,11 +40,11 @@ class MemoryStore:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     available: bool = True
 
-    def snapshot(self) -> tuple:
+    def snapshot(self) -> tuple[Any, ...]:
         return (dict(self.events), dict(self.licenses), list(self.history), dict(self.deliveries),
                 list(self.attempts), dict(self.activations), list(self.activation_records))
 
-    def restore(self, snap: tuple) -> None:
+    def restore(self, snap: tuple[Any, ...]) -> None:
         (self.events, self.licenses, self.history, self.deliveries, self.attempts, self.activations,
          self.activation_records) = snap
 
@@ -64,8 +69,8 @@ class MemoryEventRepository:
         found = [
             e for e in self._s.events.values()
             if (where.source is None or e.source == where.source)
-            and (where.kind is None or e.kind == where.kind)
-            and (where.status is None or e.status.value == where.status)
+            and (where.kind is None or e.kind is where.kind)
+            and (where.status is None or e.status is where.status)
         ]
         return _page(found, page, lambda e: (e.received_at, e.id))
 
@@ -105,7 +110,7 @@ class MemoryLicenseRepository:
         found = [
             x for x in self._s.licenses.values()
             if (email is None or x.email.lower() == email)
-            and (where.status is None or x.status.value == where.status)
+            and (where.status is None or x.status is where.status)
             and (where.product is None or x.product == where.product)
             and (where.source is None or x.source == where.source)
             and (where.test is None or x.test == where.test)
@@ -117,10 +122,7 @@ class MemoryLicenseRepository:
     async def update(self, license: License) -> None:
         self._s.licenses[license.id] = license
 
-    async def lock_order(self, source: str, key: str) -> None:
-        pass  # units of work already run one at a time
-
-    def _first(self, match) -> License | None:
+    def _first(self, match: Callable[[License], bool]) -> License | None:
         found = sorted((x for x in self._s.licenses.values() if match(x)), key=lambda x: x.created_at)
         return found[0] if found else None
 
@@ -137,25 +139,27 @@ class MemoryHistoryRepository:
 
 
 class MemoryDeliveryRepository:
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, on_add: Callable[[], None] = lambda: None) -> None:
         self._s = store
+        self._on_add = on_add
 
     async def add(self, delivery: Delivery) -> None:
         if delivery.id in self._s.deliveries:
             raise AlreadyExists(f"delivery {delivery.id}")
         self._s.deliveries[delivery.id] = delivery
+        self._on_add()
 
     async def get(self, delivery_id: str) -> Delivery | None:
         return self._s.deliveries.get(delivery_id)
 
     async def for_license(self, license_id: str) -> Sequence[Delivery]:
         found = [d for d in self._s.deliveries.values() if d.license_id == license_id]
-        return sorted(found, key=lambda d: d.created_at)
+        return sorted(found, key=lambda d: (d.created_at, d.id))
 
     async def search(self, where: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
         found = [
             d for d in self._s.deliveries.values()
-            if (where.status is None or d.status.value == where.status)
+            if (where.status is None or d.status is where.status)
             and (where.license_id is None or d.license_id == where.license_id)
         ]
         return _page(found, page, lambda d: (d.created_at, d.id))
@@ -195,15 +199,44 @@ class MemoryDeliveryRepository:
 
 
 class MemoryUnitOfWork:
-    def __init__(self, store: MemoryStore, autocommit: bool = False) -> None:
+    def __init__(self, store: MemoryStore, autocommit: bool = False, wakeup: Wakeup | None = None) -> None:
         self._store = store
         self._autocommit = autocommit
-        self._snapshot: tuple | None = None
-        self.events = MemoryEventRepository(store)
-        self.licenses = MemoryLicenseRepository(store)
-        self.history = MemoryHistoryRepository(store)
-        self.deliveries = MemoryDeliveryRepository(store)
-        self.activations = MemoryActivationRepository(store)
+        self._snapshot: tuple[Any, ...] | None = None
+        self._effects: list[Callable[[], None]] = []
+        self._events = MemoryEventRepository(store)
+        self._licenses = MemoryLicenseRepository(store)
+        self._history = MemoryHistoryRepository(store)
+        wake = (lambda: self.after_commit(wakeup.notify)) if wakeup is not None else (lambda: None)
+        self._deliveries = MemoryDeliveryRepository(store, on_add=wake)
+        self._activations = MemoryActivationRepository(store)
+
+    @property
+    def events(self) -> MemoryEventRepository:
+        return self._events
+
+    @property
+    def licenses(self) -> MemoryLicenseRepository:
+        return self._licenses
+
+    @property
+    def history(self) -> MemoryHistoryRepository:
+        return self._history
+
+    @property
+    def deliveries(self) -> MemoryDeliveryRepository:
+        return self._deliveries
+
+    @property
+    def activations(self) -> MemoryActivationRepository:
+        return self._activations
+
+    async def lock(self, key: str) -> None:
+        pass  # units of work already run one at a time
+
+    def after_commit(self, effect: Callable[[], None]) -> None:
+        if effect not in self._effects:
+            self._effects.append(effect)
 
     async def __aenter__(self) -> Self:
         if not self._store.available:
@@ -222,11 +255,19 @@ class MemoryUnitOfWork:
             raise StorageUnavailable("memory store switched off")
         if not self._autocommit:
             self._snapshot = self._store.snapshot()
+        effects, self._effects = self._effects, []
+        for effect in effects:
+            effect()
 
 
 class MemoryUnitOfWorkFactory:
-    def __init__(self, store: MemoryStore | None = None) -> None:
+    def __init__(self, store: MemoryStore | None = None, *, wakeup: Wakeup | None = None) -> None:
         self.store = store or MemoryStore()
+        self._wakeup = wakeup
 
     def __call__(self, *, autocommit: bool = False) -> MemoryUnitOfWork:
-        return MemoryUnitOfWork(self.store, autocommit)
+        return MemoryUnitOfWork(self.store, autocommit, self._wakeup)
+
+
+def _conforms(factory: MemoryUnitOfWorkFactory) -> UnitOfWorkFactory:
+    return factory  # mypy --strict holds the memory adapter to the port here

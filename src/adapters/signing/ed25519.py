@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from collections.abc import Sequence
+
 import base64
 import json
 import math
@@ -24,7 +28,7 @@ from adapters.signing.verifier import (
     public_key_text,
     verify,
 )
-from core.domain.keys import KeyCheck, LeaseClaims, LicenseClaims, SignedKey
+from core.domain.keys import KeyCheck, LeaseClaims, LicenseClaims, SignedKey, ValidationCode
 
 
 class SigningKeyError(Exception):
@@ -46,7 +50,7 @@ class PublishedKey:
 class Ed25519Signer:
     """One private key that signs; every public key (its own included) that verifies."""
 
-    def __init__(self, signing_key: Ed25519PrivateKey, extra_public: list[Ed25519PublicKey] = ()):
+    def __init__(self, signing_key: Ed25519PrivateKey, extra_public: Sequence[Ed25519PublicKey] = ()):
         self._private = signing_key
         self.signing_kid = key_id(signing_key.public_key())
         keys = {self.signing_kid: PublishedKey(self.signing_kid, signing_key.public_key(), True)}
@@ -61,7 +65,7 @@ class Ed25519Signer:
     def sign_lease(self, claims: LeaseClaims) -> SignedKey:
         return self._sign(LEASE_PREFIX, claims.to_payload())
 
-    def _sign(self, prefix: str, payload: dict) -> SignedKey:
+    def _sign(self, prefix: str, payload: dict[str, Any]) -> SignedKey:
         """`prefix.kid.payload.sig`: compact UTF-8 JSON, base64url without padding, and an
         Ed25519 signature over the ASCII text `prefix.kid.payload`."""
         encoded = b64url_encode(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
@@ -74,7 +78,7 @@ class Ed25519Signer:
 
     def check(self, key: str, *, now: float) -> KeyCheck:
         result = self.verify(key, now=math.floor(now))
-        return KeyCheck(result.code, result.reason, result.claims or None)
+        return KeyCheck(ValidationCode(result.code), result.reason, result.claims or None)
 
 
 def generate_keypair(directory: Path) -> tuple[Path, Path, str]:

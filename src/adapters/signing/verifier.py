@@ -141,7 +141,7 @@ def _malformed(why: str, kid: str | None = None) -> Verification:
     return Verification(MALFORMED, f"malformed: {why}", kid=kid)
 
 
-def _verify(text: str, prefix: str, table: dict, public_keys: Iterable[Ed25519PublicKey],
+def _verify(text: str, prefix: str, table: dict[str, Any], public_keys: Iterable[Ed25519PublicKey],
             now: float | None) -> Verification:
     if not isinstance(text, str):
         return _malformed("not a string")
@@ -198,7 +198,7 @@ _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r"
 _LITERALS = (("true", True), ("false", False), ("null", None))
 
 
-def _parse_object(payload: bytes) -> dict:
+def _parse_object(payload: bytes) -> dict[str, Any]:
     if payload.startswith(b"\xef\xbb\xbf"):
         raise ValueError("the payload starts with a byte order mark")
     try:
@@ -216,18 +216,19 @@ def _json(text: str) -> Any:
     read (the standard library's reader recurses and gives up near 1000 levels). Numbers with
     a fraction or an exponent become floats, the others ints; names must be unique."""
     n = len(text)
-    i = _WS.match(text, 0).end()
-    stack: list[list] = []  # [container, pending name] per open object or array
+    i = _skip(text, 0)
+    value: Any = None
+    stack: list[list[Any]] = []  # [container, pending name] per open object or array
     while True:
         if i >= n:
             raise ValueError("the payload is not JSON (it ends too early)")
         c = text[i]
         if c == "{" or c == "[":
-            i = _WS.match(text, i + 1).end()
+            i = _skip(text, i + 1)
             if i < n and text[i] == ("}" if c == "{" else "]"):
                 value, i = ({} if c == "{" else []), i + 1
             else:
-                container: dict | list = {} if c == "{" else []
+                container: dict[str, Any] | list[Any] = {} if c == "{" else []
                 name = None
                 if c == "{":
                     name, i = _name(text, i)
@@ -247,7 +248,7 @@ def _json(text: str) -> Any:
                 value = float(number.group()) if number.group(1) or number.group(2) else int(number.group())
                 i = number.end()
         while True:  # place the value, then close every container that ends here
-            i = _WS.match(text, i).end()
+            i = _skip(text, i)
             if not stack:
                 if i != n:
                     raise ValueError("the payload is not JSON (text after the value)")
@@ -261,7 +262,7 @@ def _json(text: str) -> Any:
                 top[0].append(value)
             closer = "}" if isinstance(top[0], dict) else "]"
             if i < n and text[i] == ",":
-                i = _WS.match(text, i + 1).end()
+                i = _skip(text, i + 1)
                 if closer == "}":
                     top[1], i = _name(text, i)
                 break
@@ -271,14 +272,20 @@ def _json(text: str) -> Any:
             raise ValueError(f"the payload is not JSON (expected ',' or {closer!r} at {i})")
 
 
+def _skip(text: str, i: int) -> int:
+    """The index after any JSON whitespace at `i` (the pattern always matches, maybe empty)."""
+    found = _WS.match(text, i)
+    return found.end() if found else i
+
+
 def _name(text: str, i: int) -> tuple[str, int]:
     if i >= len(text) or text[i] != '"':
         raise ValueError(f"the payload is not JSON (expected a name at {i})")
     name, i = _string(text, i)
-    i = _WS.match(text, i).end()
+    i = _skip(text, i)
     if i >= len(text) or text[i] != ":":
         raise ValueError(f"the payload is not JSON (expected ':' at {i})")
-    return name, _WS.match(text, i + 1).end()
+    return name, _skip(text, i + 1)
 
 
 def _string(text: str, i: int) -> tuple[str, int]:
@@ -286,8 +293,9 @@ def _string(text: str, i: int) -> tuple[str, int]:
     i += 1
     while True:
         plain = _PLAIN.match(text, i)
-        parts.append(plain.group())
-        i = plain.end()
+        if plain is not None:  # always: the pattern may match nothing
+            parts.append(plain.group())
+            i = plain.end()
         if i >= len(text):
             raise ValueError("the payload is not JSON (an unterminated string)")
         c = text[i]
@@ -314,7 +322,7 @@ def _string(text: str, i: int) -> tuple[str, int]:
             raise ValueError("the payload is not JSON (an invalid escape)")
 
 
-def _claims_problem(claims: dict, table: dict) -> str | None:
+def _claims_problem(claims: dict[str, Any], table: dict[str, Any]) -> str | None:
     for name, (kind, required) in table.items():
         if name not in claims:
             if required:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Engine, event
@@ -64,7 +65,7 @@ def inline_sqlite_engine(url: str) -> Engine:
 
 def _sqlite_pragmas(engine: Engine, *, busy_ms: int, immediate: bool) -> None:
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection, _record):
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         # pysqlite's own transaction handling begins lazily; take control so that
         # BEGIN IMMEDIATE makes each unit of work take the write lock up front.
         dbapi_connection.isolation_level = None
@@ -76,6 +77,6 @@ def _sqlite_pragmas(engine: Engine, *, busy_ms: int, immediate: bool) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(conn):
+    def _begin(conn: Any) -> None:
         if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

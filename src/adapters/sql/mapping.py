@@ -9,10 +9,13 @@ import enum
 import types
 import typing
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from core.domain.activation import Activation, ActivationRecord
 from core.domain.model import Delivery, DeliveryAttempt, Event, HistoryEntry, License
+
+
+T = TypeVar("T")
 
 
 @cache
@@ -27,20 +30,21 @@ def _enums(cls: type) -> dict[str, type[enum.Enum]]:
     return found
 
 
-def _from_row(cls: type, row: Any):
+def _from_row(cls: type[T], row: Any) -> T:
     values = row._mapping
     kwargs = {}
-    for field in dataclasses.fields(cls):
+    enums = _enums(cls)  # type: ignore[arg-type]  # classes are hashable
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]  # always one of the dataclasses below
         value = values[field.name]
-        if value is not None and field.name in _enums(cls):
-            value = _enums(cls)[field.name](value)
+        if value is not None and field.name in enums:
+            value = enums[field.name](value)
         elif isinstance(value, memoryview):
             value = bytes(value)
         kwargs[field.name] = value
     return cls(**kwargs)
 
 
-def _to_row(obj) -> dict[str, Any]:
+def _to_row(obj: Any) -> dict[str, Any]:
     return {
         field.name: value.value if isinstance(value := getattr(obj, field.name), enum.Enum) else value
         for field in dataclasses.fields(obj)

@@ -6,6 +6,7 @@ thread of their own: callers may or may not be inside an event loop. `status` is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,7 @@ def downgrade(url: str, revision: str = "base") -> None:
     _in_thread(command.downgrade, alembic_config(url), revision)
 
 
-def _in_thread(fn, *args) -> None:
+def _in_thread(fn: Callable[..., object], *args: object) -> None:
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="alembic") as pool:
         pool.submit(fn, *args).result()
 
@@ -54,6 +55,7 @@ class MigrationStatus:
 
 async def status(engine: AsyncEngine) -> MigrationStatus:
     head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    assert head is not None, "no migrations found"
     async with engine.connect() as conn:
         current = await conn.run_sync(
             lambda sync_conn: MigrationContext.configure(sync_conn).get_current_revision()

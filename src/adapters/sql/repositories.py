@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
+import enum
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -14,6 +15,8 @@ from adapters.sql.tables import delivery_attempts, deliveries, events, license_h
 from core.domain.model import Delivery, DeliveryAttempt, DeliveryStatus, Event, HistoryEntry, License
 from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest, page_of
 
+
+T = TypeVar("T")
 
 # Built once: values travel as parameters, so SQLAlchemy compiles each statement once.
 _INSERT_EVENT = events.insert()
@@ -37,14 +40,13 @@ _LICENSE_BY_ORDER = (
 _LICENSE_BY_SUBSCRIPTION = (
     licenses.select()
     .where(licenses.c.source == sa.bindparam("b_source"), licenses.c.subscription_id == sa.bindparam("b_sub"))
-    .order_by(licenses.c.created_at)
+    .order_by(licenses.c.created_at, licenses.c.id)
     .limit(1)
 )
-_ORDER_LOCK = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("b_lock", type_=sa.BigInteger)))
 
 
-async def _page(conn: AsyncConnection, table: sa.Table, at: sa.Column, conditions: list, page: PageRequest,
-                to_domain, key):
+async def _page(conn: AsyncConnection, table: sa.Table, at: sa.Column[Any], conditions: list[Any],
+                page: PageRequest, to_domain: Callable[[Any], T], key: Callable[[T], tuple[datetime, str]]) -> Page[T]:
     """Keyset pagination, newest first: (at, id) below the cursor."""
     if page.after is not None:
         conditions = [*conditions, sa.or_(
@@ -52,6 +54,10 @@ async def _page(conn: AsyncConnection, table: sa.Table, at: sa.Column, condition
     query = table.select().where(*conditions).order_by(at.desc(), table.c.id.desc()).limit(page.limit + 1)
     items = [to_domain(r) for r in await conn.execute(query)]
     return page_of(items, page, key)
+
+
+def _value(choice: enum.Enum | None) -> object:
+    return choice.value if choice is not None else None
 
 
 class SqlEventRepository:
@@ -72,8 +78,8 @@ class SqlEventRepository:
     async def search(self, where: EventFilter, page: PageRequest) -> Page[Event]:
         conditions = [
             column == value
-            for column, value in ((events.c.source, where.source), (events.c.kind, where.kind),
-                                  (events.c.status, where.status))
+            for column, value in ((events.c.source, where.source), (events.c.kind, _value(where.kind)),
+                                  (events.c.status, _value(where.status)))
             if value is not None
         ]
         return await _page(self._conn, events, events.c.received_at, conditions, page,
@@ -106,7 +112,7 @@ class SqlLicenseRepository:
         query = (
             licenses.select()
             .where(sa.func.lower(licenses.c.email) == email.strip().lower())
-            .order_by(licenses.c.created_at)
+            .order_by(licenses.c.created_at, licenses.c.id)
         )
         return [mapping.license_from_row(r) for r in await self._conn.execute(query)]
 
@@ -114,7 +120,7 @@ class SqlLicenseRepository:
         c = licenses.c
         conditions = [
             column == value
-            for column, value in ((c.status, where.status), (c.product, where.product),
+            for column, value in ((c.status, _value(where.status)), (c.product, where.product),
                                   (c.source, where.source), (c.test, where.test))
             if value is not None
         ]
@@ -132,13 +138,7 @@ class SqlLicenseRepository:
         row.pop("id")
         await self._conn.execute(_UPDATE_LICENSE, {**row, "b_id": license.id})
 
-    async def lock_order(self, source: str, key: str) -> None:
-        if self._conn.dialect.name == "postgresql":
-            digest = hashlib.sha256(f"{source}\0{key}".encode()).digest()
-            await self._conn.execute(_ORDER_LOCK, {"b_lock": int.from_bytes(digest[:8], "big", signed=True)})
-        # SQLite: units of work already run one at a time (see SqlUnitOfWorkFactory)
-
-    async def _one(self, query, params: dict) -> License | None:
+    async def _one(self, query: Any, params: dict[str, Any]) -> License | None:
         row = (await self._conn.execute(query, params)).first()
         return mapping.license_from_row(row) if row else None
 
@@ -160,11 +160,13 @@ class SqlHistoryRepository:
 
 
 class SqlDeliveryRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, on_add: Callable[[], None] = lambda: None) -> None:
         self._conn = conn
+        self._on_add = on_add
 
     async def add(self, delivery: Delivery) -> None:
         await self._conn.execute(_INSERT_DELIVERY, mapping.delivery_to_row(delivery))
+        self._on_add()
 
     async def get(self, delivery_id: str) -> Delivery | None:
         query = deliveries.select().where(deliveries.c.id == delivery_id)
@@ -175,14 +177,15 @@ class SqlDeliveryRepository:
         query = (
             deliveries.select()
             .where(deliveries.c.license_id == license_id)
-            .order_by(deliveries.c.created_at)
+            .order_by(deliveries.c.created_at, deliveries.c.id)
         )
         return [mapping.delivery_from_row(r) for r in await self._conn.execute(query)]
 
     async def search(self, where: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
         conditions = [
             column == value
-            for column, value in ((deliveries.c.status, where.status), (deliveries.c.license_id, where.license_id))
+            for column, value in ((deliveries.c.status, _value(where.status)),
+                                  (deliveries.c.license_id, where.license_id))
             if value is not None
         ]
         return await _page(self._conn, deliveries, deliveries.c.created_at, conditions, page,

@@ -19,14 +19,14 @@ metadata = sa.MetaData(
 )
 
 
-class UtcDateTime(TypeDecorator):
+class UtcDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on both engines. SQLite has no time zones, so UTC is
     stored naive there and made aware again on the way out."""
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -34,7 +34,7 @@ class UtcDateTime(TypeDecorator):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: datetime | None, dialect):
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -52,6 +52,7 @@ events = sa.Table(
     sa.Column("kind", sa.String(32)),
     sa.Column("external_id", sa.String(200)),
     sa.Column("outcome", sa.Text),
+    sa.Column("outcome_code", sa.String(32)),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("processed_at", UtcDateTime),
     sa.Index(None, "status", "received_at"),
@@ -68,7 +69,7 @@ licenses = sa.Table(
     sa.Column("tier", sa.String(100), nullable=False),
     sa.Column("seats", sa.Integer, nullable=False),
     sa.Column("email", sa.String(320), nullable=False),
-    sa.Column("licensee", sa.String(300), nullable=False),
+    sa.Column("licensee", sa.String(300)),
     sa.Column("test", sa.Boolean, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("status_reason", sa.Text),
@@ -80,6 +81,11 @@ licenses = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.Column("paid_until", UtcDateTime),
+    sa.Column("quantity", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("price_cents", sa.Integer),
+    sa.Column("currency", sa.String(8)),
+    sa.Column("key_generation", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("gifted_by", sa.String(320)),
     sa.UniqueConstraint("source", "order_id"),
     sa.Index(None, "email"),
     sa.Index(None, "source", "subscription_id"),
@@ -114,6 +120,7 @@ deliveries = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Column("provider_message_id", sa.String(200)),
     sa.Column("sent_at", UtcDateTime),
+    sa.Column("key_generation", sa.Integer, nullable=False, server_default="1"),
     sa.Index(None, "status", "next_attempt_at"),
     sa.Index(None, "license_id"),
 )

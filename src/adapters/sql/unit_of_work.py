@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Self
+import hashlib
+from collections.abc import Awaitable, Callable
+from typing import Any, Self
+
+import sqlalchemy as sa
 
 import sqlalchemy.exc as sa_exc
 from sqlalchemy import Connection, Engine
@@ -18,6 +22,10 @@ from adapters.sql.repositories import (
     SqlLicenseRepository,
 )
 from ports.errors import AlreadyExists, StorageUnavailable
+from ports.unit_of_work import UnitOfWorkFactory
+from ports.wakeup import Wakeup
+
+_LOCK = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("b_lock", type_=sa.BigInteger)))
 
 
 def translate(exc: BaseException) -> BaseException:
@@ -39,12 +47,54 @@ class SqlUnitOfWork:
         inline: Engine | None = None,
         turn: asyncio.Lock | None = None,
         autocommit: bool = False,
+        wakeup: Wakeup | None = None,
     ) -> None:
         self._engine = engine
         self._inline = inline
         self._turn = turn
         self._autocommit = autocommit
+        self._wakeup = wakeup
         self._conn: AsyncConnection | _InlineConnection | None = None
+        self._effects: list[Callable[[], None]] = []
+        self._repos: dict[str, Any] = {}
+
+    @property
+    def events(self) -> SqlEventRepository:
+        return self._repos["events"]  # type: ignore[no-any-return]
+
+    @property
+    def licenses(self) -> SqlLicenseRepository:
+        return self._repos["licenses"]  # type: ignore[no-any-return]
+
+    @property
+    def history(self) -> SqlHistoryRepository:
+        return self._repos["history"]  # type: ignore[no-any-return]
+
+    @property
+    def deliveries(self) -> SqlDeliveryRepository:
+        return self._repos["deliveries"]  # type: ignore[no-any-return]
+
+    @property
+    def activations(self) -> SqlActivationRepository:
+        return self._repos["activations"]  # type: ignore[no-any-return]
+
+    def after_commit(self, effect: Callable[[], None]) -> None:
+        if effect not in self._effects:
+            self._effects.append(effect)
+
+    async def lock(self, key: str) -> None:
+        assert self._conn is not None
+        if self._conn.dialect.name == "postgresql":
+            digest = hashlib.sha256(key.encode()).digest()
+            try:
+                await self._conn.execute(_LOCK, {"b_lock": int.from_bytes(digest[:8], "big", signed=True)})
+            except Exception as exc:
+                raise translate(exc) from exc
+        # SQLite: units of work already run one at a time (see SqlUnitOfWorkFactory)
+
+    def _queued(self) -> None:
+        if self._wakeup is not None:
+            self.after_commit(self._wakeup.notify)
 
     async def __aenter__(self) -> Self:
         if self._turn is not None:
@@ -64,11 +114,14 @@ class SqlUnitOfWork:
             if self._turn is not None:
                 self._turn.release()
             raise translate(exc) from exc
-        self.events = _Guarded(SqlEventRepository(self._conn))
-        self.licenses = _Guarded(SqlLicenseRepository(self._conn))
-        self.history = _Guarded(SqlHistoryRepository(self._conn))
-        self.deliveries = _Guarded(SqlDeliveryRepository(self._conn))
-        self.activations = _Guarded(SqlActivationRepository(self._conn))
+        conn: Any = self._conn
+        self._repos = {
+            "events": _Guarded(SqlEventRepository(conn)),
+            "licenses": _Guarded(SqlLicenseRepository(conn)),
+            "history": _Guarded(SqlHistoryRepository(conn)),
+            "deliveries": _Guarded(SqlDeliveryRepository(conn, on_add=self._queued)),
+            "activations": _Guarded(SqlActivationRepository(conn)),
+        }
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -91,6 +144,9 @@ class SqlUnitOfWork:
             await self._conn.commit()
         except Exception as exc:
             raise translate(exc) from exc
+        effects, self._effects = self._effects, []
+        for effect in effects:
+            effect()
 
 
 class _Guarded:
@@ -99,10 +155,10 @@ class _Guarded:
     def __init__(self, repo: object) -> None:
         self._repo = repo
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
         method = getattr(self._repo, name)
 
-        async def call(*args, **kwargs):
+        async def call(*args: Any, **kwargs: Any) -> Any:
             try:
                 return await method(*args, **kwargs)
             except Exception as exc:
@@ -122,14 +178,14 @@ class _InlineConnection:
         self._conn = conn
         self.dialect = conn.dialect
 
-    async def execute(self, statement, parameters=None):
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
         return self._conn.execute(statement, parameters)
 
-    async def execution_options(self, **options):
+    async def execution_options(self, **options: Any) -> _InlineConnection:
         self._conn.execution_options(**options)
         return self
 
-    async def begin(self):
+    async def begin(self) -> Any:
         return self._conn.begin()
 
     def in_transaction(self) -> bool:
@@ -146,8 +202,9 @@ class _InlineConnection:
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, wakeup: Wakeup | None = None) -> None:
         self.engine = engine
+        self._wakeup = wakeup
         sqlite = engine.dialect.name == "sqlite"
         # SQLite has one writer: units of work take turns in-process, on a connection used
         # from the event loop's thread (see engine.py).
@@ -155,8 +212,13 @@ class SqlUnitOfWorkFactory:
         self._inline = inline_sqlite_engine(engine.url.render_as_string(hide_password=False)) if sqlite else None
 
     def __call__(self, *, autocommit: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, inline=self._inline, turn=self._turn, autocommit=autocommit)
+        return SqlUnitOfWork(self.engine, inline=self._inline, turn=self._turn, autocommit=autocommit,
+                             wakeup=self._wakeup)
 
     def dispose(self) -> None:
         if self._inline is not None:
             self._inline.dispose()
+
+
+def _conforms(factory: SqlUnitOfWorkFactory) -> UnitOfWorkFactory:
+    return factory  # mypy --strict holds the SQL adapter to the port here

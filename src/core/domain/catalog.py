@@ -13,6 +13,8 @@ class Tier:
     lease_days: int = 30
     grace_days: int = 7
     release_after_days: int | None = None
+    seats: int = 1
+    """Seats one unit of this tier gives; a purchase's `quantity` multiplies it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -21,6 +21,12 @@ class UnmappedProduct(DomainError):
     code = "unmapped_product"
 
 
+class UnmappedTier(DomainError):
+    """A plan change to a tier the catalog does not map: nothing can be applied until it does."""
+
+    code = "unmapped_tier"
+
+
 class NotFound(DomainError):
     code = "not_found"
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
+from typing import Any
 
 KEY_WHITESPACE = " \t\r\n"
 """The only characters removed around a key or lease before it is checked (docs/key-format.md)."""
@@ -23,8 +25,8 @@ class LicenseClaims:
     exp: int | None
     test: bool
 
-    def to_payload(self) -> dict:
-        payload = {
+    def to_payload(self) -> dict[str, object]:
+        payload: dict[str, object] = {
             "v": 1,
             "lid": self.lid,
             "product": self.product,
@@ -54,7 +56,7 @@ class LeaseClaims:
     exp: int
     test: bool
 
-    def to_payload(self) -> dict:
+    def to_payload(self) -> dict[str, Any]:
         return {
             "v": 1,
             "lid": self.lid,
@@ -73,11 +75,23 @@ class SignedKey:
     kid: str
 
 
+class ValidationCode(str, enum.Enum):
+    """The answer to "is this key good?". Offline: VALID, EXPIRED, BAD_SIGNATURE (an unknown
+    key id included) or MALFORMED; online also UNKNOWN, REVOKED and SUSPENDED."""
+
+    VALID = "VALID"
+    EXPIRED = "EXPIRED"
+    BAD_SIGNATURE = "BAD_SIGNATURE"
+    MALFORMED = "MALFORMED"
+    UNKNOWN = "UNKNOWN"
+    REVOKED = "REVOKED"
+    SUSPENDED = "SUSPENDED"
+
+
 @dataclass(frozen=True, slots=True)
 class KeyCheck:
-    """What a key says about itself, offline: `code` is VALID, EXPIRED, BAD_SIGNATURE
-    (including an unknown key id) or MALFORMED; claims are present once the signature holds."""
+    """What a key says about itself, offline; claims are present once the signature holds."""
 
-    code: str
+    code: ValidationCode
     reason: str
-    claims: dict | None = None
+    claims: dict[str, Any] | None = None

@@ -53,15 +53,19 @@ class SaleNotice:
     retry_count: int = 0
 
     @property
-    def licensee(self) -> str:
-        """The name on the license: the buyer's, or derived from the email when none was sent."""
+    def licensee(self) -> str | None:
+        """The name on the license: the buyer's, or derived from the email when none was
+        sent. None for a gift: its ping carries the gifter's name, never the receiver's."""
+        if self.is_gift_receiver_purchase:
+            return None
         if self.full_name and self.full_name.strip():
             return self.full_name.strip()
         return self.email.split("@", 1)[0]
 
     @property
-    def seats(self) -> int:
-        return max(self.quantity, 1)
+    def thread(self) -> str:
+        """What its events are gathered by: the subscription of a membership charge, else the sale."""
+        return self.subscription_id or self.sale_id
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,6 +82,10 @@ class SubscriptionNotice:
     detail: dict[str, str] = field(default_factory=dict)
     new_tier: str | None = None
     old_tier: str | None = None
+
+    @property
+    def thread(self) -> str:
+        return self.subscription_id
 
 
 Notice = SaleNotice | SubscriptionNotice

@@ -7,9 +7,12 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from core.domain.errors import InvalidInput
+from core.domain.model import DeliveryStatus, EventStatus, LicenseStatus
+from core.domain.notices import NoticeKind
 
 T = TypeVar("T")
 MAX_PAGE = 200
@@ -54,7 +57,7 @@ class Page(Generic[T]):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LicenseFilter:
     email: str | None = None
-    status: str | None = None
+    status: LicenseStatus | None = None
     product: str | None = None
     source: str | None = None
     test: bool | None = None
@@ -65,17 +68,17 @@ class LicenseFilter:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EventFilter:
     source: str | None = None
-    kind: str | None = None
-    status: str | None = None
+    kind: NoticeKind | None = None
+    status: EventStatus | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeliveryFilter:
-    status: str | None = None
+    status: DeliveryStatus | None = None
     license_id: str | None = None
 
 
-def page_of(items: list[T], request: PageRequest, key) -> Page[T]:
+def page_of(items: list[T], request: PageRequest, key: Callable[[T], tuple[datetime, str]]) -> Page[T]:
     """Cuts a list already sorted newest first and fetched with one item to spare."""
     if len(items) > request.limit:
         last = items[request.limit - 1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from core.domain.errors import NotFound
 from core.domain.model import Delivery, DeliveryAttempt, Event, HistoryEntry, License
@@ -47,9 +48,10 @@ class _List:
     def __init__(self, *, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def __call__(self, cmd: ListCommand) -> Page:
+    async def __call__(self, cmd: ListCommand) -> Page[Any]:
         async with self._uow() as uow:
-            return await getattr(uow, self.repository).search(cmd.where, cmd.page)
+            page: Page[Any] = await getattr(uow, self.repository).search(cmd.where, cmd.page)
+            return page
 
 
 class ListLicenses(_List):

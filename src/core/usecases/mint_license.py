@@ -17,16 +17,12 @@ from dataclasses import dataclass
 
 from core.domain.catalog import Mapping
 from core.domain.errors import InvalidInput
-from core.domain.lifecycle import Actor
-from core.domain.model import License
-from core.usecases.minting import mint_license
-from core.usecases.outbox import queue_license_email
+from core.domain.model import Actor, Delivery, License, LicenseStatus
 from ports.catalog import Catalog
 from ports.clock import Clock, IdGenerator
 from ports.errors import AlreadyExists
 from ports.signer import Signer
 from ports.unit_of_work import UnitOfWorkFactory
-from ports.wakeup import Wakeup
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]+$")
 MAX_SEATS = 10_000
@@ -52,15 +48,13 @@ class MintedLicense:
 
 class MintLicense:
     def __init__(
-        self, *, uow: UnitOfWorkFactory, catalog: Catalog, signer: Signer, clock: Clock,
-        ids: IdGenerator, wakeup: Wakeup,
+        self, *, uow: UnitOfWorkFactory, catalog: Catalog, signer: Signer, clock: Clock, ids: IdGenerator,
     ) -> None:
         self._uow = uow
         self._catalog = catalog
         self._signer = signer
         self._clock = clock
         self._ids = ids
-        self._wakeup = wakeup
 
     async def __call__(self, cmd: MintLicenseCommand) -> MintedLicense:
         mapping = self._mapping(cmd)
@@ -77,13 +71,17 @@ class MintLicense:
             raise InvalidInput("order_id", "at most 200 characters")
         try:
             async with self._uow() as uow:
-                license = await mint_license(
-                    uow, source="manual", order_id=order_id, mapping=mapping, seats=cmd.seats,
-                    email=email, licensee=licensee, test=cmd.test, subscription_id=None,
-                    actor=Actor.admin(cmd.admin), reason="minted by hand", signer=self._signer,
-                    clock=self._clock, ids=self._ids,
+                now = self._clock.now()
+                license, entry = License.issue(
+                    id=self._ids.new_id("lic"), source="manual", order_id=order_id, product=mapping.product.key,
+                    tier=mapping.tier, quantity=cmd.seats, email=email, licensee=licensee, test=cmd.test,
+                    subscription_id=None, price_cents=None, currency=None, gifted_by=None,
+                    status=LicenseStatus.ACTIVE, status_reason=None, generation=1, sign=self._signer.sign,
+                    now=now, actor=Actor.admin(cmd.admin), reason="minted by hand", key_name=mapping.product.key_name,
                 )
-                await queue_license_email(uow, license, ids=self._ids, now=self._clock.now())
+                await uow.licenses.add(license)
+                await uow.history.add(entry)
+                await uow.deliveries.add(Delivery.queue(id=self._ids.new_id("dlv"), license=license, now=now))
                 await uow.commit()
         except AlreadyExists:
             async with self._uow() as uow:
@@ -91,7 +89,6 @@ class MintLicense:
             if existing is None:
                 raise
             return MintedLicense(license=existing, created=False)
-        self._wakeup.notify()
         return MintedLicense(license=license, created=True)
 
     def _mapping(self, cmd: MintLicenseCommand) -> Mapping:

@@ -3,13 +3,15 @@
 Rules:
 - Idempotent: an event already processed is left as it is; replaying a failed one runs it
   again, and duplicates end as "duplicate of lic_...", never as a second license.
-- A body the parser cannot read, or a sale of an unmapped product, marks the event failed
-  with a readable reason naming the field or the product; it is never lost.
+- A body the parser cannot read, a sale of an unmapped product, or a plan change to an
+  unmapped tier marks the event failed with a readable reason naming the field, product
+  or tier; it is never lost, and a replay after the fix applies it.
 - The "Send test ping" button mints nothing and emails nobody: it checks the catalog
   mapping and is marked processed as a validated test.
-- A sale mints (MintFromSale), with any refund or dispute of it that arrived first;
-  refunds, disputes and subscription events change the license (ApplyLifecycle).
-- The outcome is written in the same transaction as the work it describes.
+- Sales, refunds, disputes and subscription events are applied by recomputing their
+  license from every event known for its order or subscription (see ledger.py).
+- The outcome (a code and a message) is written in the same transaction as the work it
+  describes; the delivery worker is woken only once that transaction commits.
 - An unexpected error marks the event failed too, so it can be replayed once fixed.
 """
 
@@ -19,11 +21,10 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from core.domain.errors import DomainError, NotFound, UnmappedProduct
-from core.domain.model import Event, EventStatus
+from core.domain.errors import DomainError, MalformedEvent, NotFound, UnmappedProduct, UnmappedTier
+from core.domain.model import Event, EventStatus, OutcomeCode
 from core.domain.notices import NoticeKind, SaleNotice
-from core.usecases.apply_lifecycle import ApplyLifecycle, ApplyLifecycleCommand
-from core.usecases.mint_from_sale import EarlierEvent, MintFromSale, MintFromSaleCommand
+from core.usecases.ledger import Applied, Ledger
 from ports.catalog import Catalog
 from ports.clock import Clock
 from ports.errors import AlreadyExists, StorageUnavailable
@@ -34,6 +35,12 @@ log = logging.getLogger(__name__)
 
 # One retry is enough to lose a unique race and then see the winner's row.
 _RACE_RETRIES = 3
+
+_FAILURE_CODES: dict[type[DomainError], OutcomeCode] = {
+    MalformedEvent: OutcomeCode.MALFORMED,
+    UnmappedProduct: OutcomeCode.UNMAPPED_PRODUCT,
+    UnmappedTier: OutcomeCode.UNMAPPED_TIER,
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,15 +57,13 @@ class ProcessEvent:
         uow: UnitOfWorkFactory,
         parsers: Mapping[str, NoticeParser],
         catalog: Catalog,
-        mint: MintFromSale,
-        lifecycle: ApplyLifecycle,
+        ledger: Ledger,
         clock: Clock,
     ) -> None:
         self._uow = uow
         self._parsers = parsers
         self._catalog = catalog
-        self._mint = mint
-        self._lifecycle = lifecycle
+        self._ledger = ledger
         self._clock = clock
 
     async def __call__(self, cmd: ProcessEventCommand) -> Event:
@@ -74,98 +79,64 @@ class ProcessEvent:
             except Exception as exc:  # a bug must not lose the event: record it, replay later
                 log.exception("processing event %s failed unexpectedly", cmd.event_id)
                 return await self._record_failure(
-                    cmd.event_id, f"unexpected error: {type(exc).__name__}: {exc}"
+                    cmd.event_id, OutcomeCode.UNEXPECTED_ERROR, f"unexpected error: {type(exc).__name__}: {exc}"
                 )
-        return await self._record_failure(cmd.event_id, "lost the same unique race repeatedly")
+        return await self._record_failure(
+            cmd.event_id, OutcomeCode.UNEXPECTED_ERROR, "lost the same unique race repeatedly"
+        )
 
     async def _attempt(self, event_id: str, recorded: Event | None) -> Event:
-        wake = False
         async with self._uow() as uow:
             event = recorded or await self._load(uow, event_id)
             if event.status is EventStatus.PROCESSED:
                 return event
+            status = EventStatus.PROCESSED
+            kind: NoticeKind | None
+            external_id: str | None
             try:
-                kind, external_id, outcome, wake = await self._act(uow, event)
-                done = replace(
-                    event,
-                    status=EventStatus.PROCESSED,
-                    kind=kind,
-                    external_id=external_id,
-                    outcome=outcome,
-                    attempts=event.attempts + 1,
-                    processed_at=self._clock.now(),
-                )
+                kind, external_id, applied = await self._act(uow, event)
             except _Failed as failed:
-                wake = False
-                done = replace(
-                    event,
-                    status=EventStatus.FAILED,
-                    kind=failed.kind or event.kind,
-                    external_id=failed.external_id or event.external_id,
-                    outcome=failed.reason,
-                    attempts=event.attempts + 1,
-                    processed_at=self._clock.now(),
-                )
+                status = EventStatus.FAILED
+                kind, external_id = failed.kind or event.kind, failed.external_id or event.external_id
+                applied = Applied(code=failed.code, message=failed.reason)
+            done = replace(
+                event, status=status, kind=kind, external_id=external_id, outcome=applied.message,
+                outcome_code=applied.code, attempts=event.attempts + 1, processed_at=self._clock.now(),
+            )
             await uow.events.update(done)
             await uow.commit()
-        if wake:
-            self._mint.wake()
         return done
 
-    async def _act(self, uow: UnitOfWork, event: Event) -> tuple[str, str | None, str, bool]:
+    async def _act(self, uow: UnitOfWork, event: Event) -> tuple[NoticeKind, str, Applied]:
         parser = self._parsers.get(event.source)
         if parser is None:
-            raise _Failed(f"no parser for source {event.source!r}")
+            raise _Failed(OutcomeCode.NO_PARSER, f"no parser for source {event.source!r}")
         try:
             notice = parser.parse(event.body, event.content_type)
         except DomainError as exc:
-            raise _Failed(exc.message) from exc
+            raise _Failed(_FAILURE_CODES.get(type(exc), OutcomeCode.MALFORMED), exc.message) from exc
 
-        kind = notice.kind.value
-        external_id = notice.sale_id if isinstance(notice, SaleNotice) else notice.subscription_id
+        kind = notice.kind
         try:
             if notice.kind is NoticeKind.TEST_PING:
                 assert isinstance(notice, SaleNotice)
-                return kind, external_id, self._validate_test_ping(event.source, notice), False
-            if notice.kind is NoticeKind.SALE:
-                assert isinstance(notice, SaleNotice)
-                await uow.licenses.lock_order(event.source, notice.sale_id)
-                earlier = await self._earlier(uow, event, notice.sale_id, parser)
-                result = await self._mint.within(
-                    uow,
-                    MintFromSaleCommand(source=event.source, sale=notice, event_id=event.id, earlier=earlier),
-                )
-                return kind, external_id, result.outcome, result.minted
-            changed = await self._lifecycle.within(
-                uow, ApplyLifecycleCommand(source=event.source, notice=notice, event_id=event.id)
-            )
-            return kind, external_id, changed.outcome, changed.wake
+                return kind, notice.sale_id, self._validate_test_ping(event.source, notice)
+            return kind, notice.thread, await self._ledger.apply(uow, event, notice)
         except DomainError as exc:
-            raise _Failed(exc.message, kind=kind, external_id=external_id) from exc
+            code = _FAILURE_CODES.get(type(exc), OutcomeCode.UNEXPECTED_ERROR)
+            raise _Failed(code, exc.message, kind=kind, external_id=notice.thread) from exc
 
-    async def _earlier(
-        self, uow: UnitOfWork, sale_event: Event, sale_id: str, parser: NoticeParser
-    ) -> tuple[EarlierEvent, ...]:
-        """Refunds and disputes of this sale processed before the sale itself arrived."""
-        found = []
-        for other in await uow.events.for_external_id(sale_event.source, sale_id):
-            if other.id == sale_event.id or other.status is not EventStatus.PROCESSED:
-                continue
-            if other.kind in ("refund", "dispute", "dispute_won"):
-                notice = parser.parse(other.body, other.content_type)
-                found.append(EarlierEvent(event_id=other.id, kind=other.kind, refunded=notice.refunded))
-        return tuple(found)
-
-    def _validate_test_ping(self, source: str, notice: SaleNotice) -> str:
+    def _validate_test_ping(self, source: str, notice: SaleNotice) -> Applied:
         mapping = self._catalog.resolve(source, notice.product_id, notice.variants)
         if mapping is None:
             raise UnmappedProduct(
                 f"test ping: product_id {notice.product_id!r} ({notice.product_name}) "
                 "is not in the catalog; a real sale of it would fail"
             )
-        return (
-            f"test ping validated: maps to {mapping.product.key}/{mapping.tier.key}; "
-            "nothing minted, nobody emailed"
+        return Applied(
+            code=OutcomeCode.TEST_PING,
+            message=f"test ping validated: maps to {mapping.product.key}/{mapping.tier.key}; "
+            "nothing minted, nobody emailed",
         )
 
     async def _load(self, uow: UnitOfWork, event_id: str) -> Event:
@@ -174,15 +145,12 @@ class ProcessEvent:
             raise NotFound(f"no event {event_id}")
         return event
 
-    async def _record_failure(self, event_id: str, reason: str) -> Event:
+    async def _record_failure(self, event_id: str, code: OutcomeCode, reason: str) -> Event:
         async with self._uow() as uow:
             event = await self._load(uow, event_id)
             failed = replace(
-                event,
-                status=EventStatus.FAILED,
-                outcome=reason,
-                attempts=event.attempts + 1,
-                processed_at=self._clock.now(),
+                event, status=EventStatus.FAILED, outcome=reason, outcome_code=code,
+                attempts=event.attempts + 1, processed_at=self._clock.now(),
             )
             await uow.events.update(failed)
             await uow.commit()
@@ -190,8 +158,11 @@ class ProcessEvent:
 
 
 class _Failed(Exception):
-    def __init__(self, reason: str, *, kind: str | None = None, external_id: str | None = None):
+    def __init__(
+        self, code: OutcomeCode, reason: str, *, kind: NoticeKind | None = None, external_id: str | None = None
+    ) -> None:
         super().__init__(reason)
+        self.code = code
         self.reason = reason
         self.kind = kind
         self.external_id = external_id

@@ -62,11 +62,11 @@ class ReplayFailedEvents:
         stuck_before = self._clock.now() - STUCK_AFTER
         found: list[Event] = []
         async with self._uow() as uow:
-            for status in ("failed", "received"):
+            for status in (EventStatus.FAILED, EventStatus.RECEIVED):
                 page = PageRequest(limit=200)
                 while True:
                     batch = await uow.events.search(EventFilter(source=cmd.source, status=status), page)
-                    found += [e for e in batch.items if status == "failed" or e.received_at < stuck_before]
+                    found += [e for e in batch.items if status is EventStatus.FAILED or e.received_at < stuck_before]
                     if batch.next is None:
                         break
                     page = PageRequest(after=batch.next, limit=200)

@@ -12,15 +12,13 @@ Rules:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.domain.errors import NotFound
-from core.domain.lifecycle import IllegalTransition
-from core.domain.model import DeliveryStatus, LicenseStatus
-from core.usecases.outbox import queue_license_email
+from core.domain.model import Delivery, DeliveryStatus, IllegalTransition, License, LicenseStatus
 from ports.clock import Clock, IdGenerator
 from ports.unit_of_work import UnitOfWorkFactory
-from ports.wakeup import Wakeup
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,11 +28,10 @@ class ResendLicenseCommand:
 
 
 class ResendLicense:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, wakeup: Wakeup) -> None:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
-        self._wakeup = wakeup
 
     async def __call__(self, cmd: ResendLicenseCommand) -> int:
         queued = 0
@@ -45,7 +42,7 @@ class ResendLicense:
                     raise NotFound(f"no license {cmd.license_id}")
                 if lic.status is not LicenseStatus.ACTIVE:
                     raise IllegalTransition(f"license {lic.id} is {lic.status.value}; only an active license is sent")
-                candidates = [lic]
+                candidates: Sequence[License] = [lic]
             else:
                 candidates = await uow.licenses.for_email(cmd.email or "")
             for lic in candidates:
@@ -54,9 +51,7 @@ class ResendLicense:
                 waiting = [d for d in await uow.deliveries.for_license(lic.id) if d.status is DeliveryStatus.PENDING]
                 if waiting:
                     continue
-                await queue_license_email(uow, lic, ids=self._ids, now=self._clock.now())
+                await uow.deliveries.add(Delivery.queue(id=self._ids.new_id("dlv"), license=lic, now=self._clock.now()))
                 queued += 1
             await uow.commit()
-        if queued:
-            self._wakeup.notify()
         return queued

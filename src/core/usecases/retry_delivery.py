@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from core.domain.errors import NotFound
-from core.domain.lifecycle import IllegalTransition
-from core.domain.model import Delivery, DeliveryStatus
+from core.domain.model import Delivery, DeliveryStatus, IllegalTransition
 from ports.clock import Clock
 from ports.unit_of_work import UnitOfWorkFactory
 from ports.wakeup import Wakeup
@@ -45,6 +44,6 @@ class RetryDelivery:
                 last_error=f"retried by {cmd.admin} after: {delivery.last_error}",
             )
             await uow.deliveries.update(retried)
+            uow.after_commit(self._wakeup.notify)
             await uow.commit()
-        self._wakeup.notify()
         return retried

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.domain.activation import check_fingerprint, machine_hash
-from core.domain.keys import KEY_WHITESPACE
+from core.domain.keys import KEY_WHITESPACE, ValidationCode
 from core.domain.model import License, LicenseStatus
 from ports.clock import Clock
 from ports.signer import KeyVerifier
@@ -43,14 +43,14 @@ class LicenseFacts:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Validation:
-    code: str
+    code: ValidationCode
     reason: str
     facts: LicenseFacts | None = None
     activated: bool | None = None
 
     @property
     def valid(self) -> bool:
-        return self.code == "VALID"
+        return self.code is ValidationCode.VALID
 
 
 class ValidateLicense:
@@ -64,33 +64,35 @@ class ValidateLicense:
         now = self._clock.now()
         key = cmd.key.strip(KEY_WHITESPACE)  # only these are forgiven around a key (docs/key-format.md)
         check = self._verifier.check(key, now=now.timestamp())
-        if check.code in ("MALFORMED", "BAD_SIGNATURE"):
+        if check.code in (ValidationCode.MALFORMED, ValidationCode.BAD_SIGNATURE):
             return Validation(code=check.code, reason=check.reason)
+        if check.claims is None:
+            return Validation(code=ValidationCode.MALFORMED, reason="malformed: no claims")
         activated = None
         async with self._uow(autocommit=True) as uow:  # reads only
             lic = await uow.licenses.get(check.claims["lid"])
             if machine is not None:
                 activated = lic is not None and await uow.activations.for_machine(lic.id, machine) is not None
-        if check.code == "EXPIRED":  # as offline, whatever became of the license since
-            return Validation(code="EXPIRED", reason="expired", facts=_facts(lic) if lic else None,
+        if check.code is ValidationCode.EXPIRED:  # as offline, whatever became of the license since
+            return Validation(code=ValidationCode.EXPIRED, reason="expired", facts=_facts(lic) if lic else None,
                               activated=activated)
         code, reason = verdict(lic, key, now)
         return Validation(code=code, reason=reason, facts=_facts(lic) if lic else None, activated=activated)
 
 
-def verdict(lic: License | None, key: str, now: datetime) -> tuple[str, str]:
+def verdict(lic: License | None, key: str, now: datetime) -> tuple[ValidationCode, str]:
     """What the server adds to a well-signed, unexpired key: (code, reason)."""
     if lic is None:
-        return "UNKNOWN", "well signed, but no such license here"
+        return ValidationCode.UNKNOWN, "well signed, but no such license here"
     if lic.key != key:
-        return "REVOKED", "superseded by a newer key for this license"
+        return ValidationCode.REVOKED, "superseded by a newer key for this license"
     if lic.status is LicenseStatus.REVOKED:
-        return "REVOKED", lic.status_reason or "revoked"
+        return ValidationCode.REVOKED, lic.status_reason or "revoked"
     if lic.status is LicenseStatus.SUSPENDED:
-        return "SUSPENDED", lic.status_reason or "suspended"
+        return ValidationCode.SUSPENDED, lic.status_reason or "suspended"
     if lic.expires_at is not None and lic.expires_at <= now:
-        return "EXPIRED", "expired"
-    return "VALID", "ok"
+        return ValidationCode.EXPIRED, "expired"
+    return ValidationCode.VALID, "ok"
 
 
 def _facts(lic: License) -> LicenseFacts:

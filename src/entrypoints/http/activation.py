@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 
 from aiohttp import web
@@ -32,12 +34,12 @@ def setup_limits(app: web.Application, per_minute: int) -> None:
     app[PER_LICENSE] = RateLimiter(per_minute, 60)
 
 
-def activation_json(a: Activation) -> dict:
+def activation_json(a: Activation) -> dict[str, Any]:
     return {"id": a.id, "label": a.label, "platform": a.platform, "activated_at": ts(a.activated_at),
             "lease_expires_at": ts(a.lease_expires_at)}
 
 
-async def _read(request: web.Request) -> dict | web.Response:
+async def _read(request: web.Request) -> dict[str, Any] | web.Response:
     wait = request.app[PER_CLIENT].allow(request.remote or "?")
     if wait is not None:
         return too_many(wait)
@@ -62,7 +64,7 @@ async def _read(request: web.Request) -> dict | web.Response:
 
 
 def _answer(result: ActivationResult) -> web.Response:
-    body: dict = {"code": result.code, "reason": result.reason}
+    body: dict[str, Any] = {"code": result.code, "reason": result.reason}
     if result.code == ActivationCode.ACTIVATED.value:
         assert result.activation is not None
         body.update(activation=activation_json(result.activation), lease=result.lease)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import hmac
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any, TypeVar
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 from dependency_injector.wiring import Provide, inject
 
 from core.domain.errors import InvalidInput
 from core.domain.model import DeliveryStatus, EventStatus, LicenseStatus
-from core.domain.queries import Cursor, DeliveryFilter, EventFilter, LicenseFilter, PageRequest
+from core.domain.notices import NoticeKind
+from core.domain.queries import Cursor, DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest
 from core.usecases.browse import (
     ListCommand, ListDeliveries, ListEvents, ListLicenses, ShowCommand, ShowEvent, ShowLicense,
 )
@@ -47,11 +52,11 @@ def unauthorized() -> web.Response:
     )
 
 
-def auth_middleware(tokens: tuple[str, ...]):
+def auth_middleware(tokens: tuple[str, ...]) -> Middleware:
     named = admin_names(tokens)
 
     @web.middleware
-    async def admin_auth(request: web.Request, handler):
+    async def admin_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not (request.path == "/admin" or request.path.startswith("/admin/")):
             return await handler(request)
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
@@ -67,13 +72,17 @@ def auth_middleware(tokens: tuple[str, ...]):
     return admin_auth
 
 
-def _choice(request: web.Request, name: str, allowed) -> str | None:
+E = TypeVar("E", bound=enum.Enum)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _choice(request: web.Request, name: str, allowed: type[E]) -> E | None:
     value = request.query.get(name)
     if value is None or value == "":
         return None
     if value not in {a.value for a in allowed}:
         raise InvalidInput(name, f"{value!r} is not one of {', '.join(a.value for a in allowed)}")
-    return value
+    return allowed(value)
 
 
 def _text(request: web.Request, name: str, limit: int = 320) -> str | None:
@@ -115,7 +124,7 @@ def _page(request: web.Request) -> PageRequest:
     return PageRequest(after=Cursor.decode(cursor) if cursor else None, limit=limit)
 
 
-async def _body(request: web.Request) -> dict:
+async def _body(request: web.Request) -> dict[str, Any]:
     if not request.can_read_body:
         return {}
     try:
@@ -127,7 +136,7 @@ async def _body(request: web.Request) -> dict:
     return body
 
 
-def _field(body: dict, name: str, kind, *, required: bool = False, default=None):
+def _field(body: dict[str, Any], name: str, kind: type, *, required: bool = False, default: Any = None) -> Any:
     value = body.get(name, default)
     if value is None:
         if required:
@@ -138,7 +147,7 @@ def _field(body: dict, name: str, kind, *, required: bool = False, default=None)
     return value
 
 
-def _listing(page, to_json) -> web.Response:
+def _listing(page: Page[Any], to_json: Callable[[Any], dict[str, Any]]) -> web.Response:
     return web.json_response({
         "items": [to_json(x) for x in page.items],
         "next_cursor": page.next.encode() if page.next else None,
@@ -146,7 +155,7 @@ def _listing(page, to_json) -> web.Response:
 
 
 @inject
-async def list_licenses(request: web.Request, use_case: ListLicenses = Provide[Container.list_licenses]):
+async def list_licenses(request: web.Request, use_case: ListLicenses = Provide[Container.list_licenses]) -> web.Response:
     where = LicenseFilter(
         email=_text(request, "email"), status=_choice(request, "status", LicenseStatus),
         product=_text(request, "product", 100), source=_text(request, "source", 32),
@@ -157,13 +166,13 @@ async def list_licenses(request: web.Request, use_case: ListLicenses = Provide[C
 
 
 @inject
-async def show_license(request: web.Request, use_case: ShowLicense = Provide[Container.show_license]):
+async def show_license(request: web.Request, use_case: ShowLicense = Provide[Container.show_license]) -> web.Response:
     detail = await use_case(ShowCommand(id=request.match_info["license_id"]))
     return web.json_response(js.license_detail_json(detail))
 
 
 @inject
-async def mint_license(request: web.Request, use_case: MintLicense = Provide[Container.mint_license]):
+async def mint_license(request: web.Request, use_case: MintLicense = Provide[Container.mint_license]) -> web.Response:
     body = await _body(request)
     result = await use_case(MintLicenseCommand(
         product=_field(body, "product", str, required=True), tier=_field(body, "tier", str),
@@ -174,9 +183,9 @@ async def mint_license(request: web.Request, use_case: MintLicense = Provide[Con
     return web.json_response(js.license_json(result.license), status=201 if result.created else 200)
 
 
-def _status_change(action: str):
+def _status_change(action: str) -> Callable[[web.Request], Awaitable[web.Response]]:
     @inject
-    async def handler(request: web.Request, use_case: ChangeLicenseStatus = Provide[Container.change_license_status]):
+    async def handler(request: web.Request, use_case: ChangeLicenseStatus = Provide[Container.change_license_status]) -> web.Response:
         body = await _body(request)
         lic = await use_case(ChangeLicenseStatusCommand(
             license_id=request.match_info["license_id"], action=action,
@@ -194,32 +203,32 @@ reinstate_license = _status_change("reinstate")
 
 
 @inject
-async def resend_license(request: web.Request, use_case: ResendLicense = Provide[Container.resend_license]):
+async def resend_license(request: web.Request, use_case: ResendLicense = Provide[Container.resend_license]) -> web.Response:
     queued = await use_case(ResendLicenseCommand(license_id=request.match_info["license_id"]))
     return web.json_response({"queued": queued}, status=202)
 
 
 @inject
-async def list_events(request: web.Request, use_case: ListEvents = Provide[Container.list_events]):
-    where = EventFilter(source=_text(request, "source", 32), kind=_text(request, "kind", 32),
+async def list_events(request: web.Request, use_case: ListEvents = Provide[Container.list_events]) -> web.Response:
+    where = EventFilter(source=_text(request, "source", 32), kind=_choice(request, "kind", NoticeKind),
                         status=_choice(request, "status", EventStatus))
     return _listing(await use_case(ListCommand(where=where, page=_page(request))), js.event_json)
 
 
 @inject
-async def show_event(request: web.Request, use_case: ShowEvent = Provide[Container.show_event]):
+async def show_event(request: web.Request, use_case: ShowEvent = Provide[Container.show_event]) -> web.Response:
     event = await use_case(ShowCommand(id=request.match_info["event_id"]))
     return web.json_response(js.event_json(event, with_body=True))
 
 
 @inject
-async def replay_event(request: web.Request, use_case: ReplayEvent = Provide[Container.replay_event]):
+async def replay_event(request: web.Request, use_case: ReplayEvent = Provide[Container.replay_event]) -> web.Response:
     event = await use_case(ReplayEventCommand(event_id=request.match_info["event_id"]))
     return web.json_response(js.event_json(event))
 
 
 @inject
-async def replay_failed(request: web.Request, use_case: ReplayFailedEvents = Provide[Container.replay_failed]):
+async def replay_failed(request: web.Request, use_case: ReplayFailedEvents = Provide[Container.replay_failed]) -> web.Response:
     body = await _body(request)
     summary = await use_case(ReplayFailedCommand(source=_field(body, "source", str)))
     return web.json_response({
@@ -229,14 +238,14 @@ async def replay_failed(request: web.Request, use_case: ReplayFailedEvents = Pro
 
 
 @inject
-async def list_deliveries(request: web.Request, use_case: ListDeliveries = Provide[Container.list_deliveries]):
+async def list_deliveries(request: web.Request, use_case: ListDeliveries = Provide[Container.list_deliveries]) -> web.Response:
     where = DeliveryFilter(status=_choice(request, "status", DeliveryStatus),
                            license_id=_text(request, "license_id", 40))
     return _listing(await use_case(ListCommand(where=where, page=_page(request))), js.delivery_json)
 
 
 @inject
-async def retry_delivery(request: web.Request, use_case: RetryDelivery = Provide[Container.retry_delivery]):
+async def retry_delivery(request: web.Request, use_case: RetryDelivery = Provide[Container.retry_delivery]) -> web.Response:
     delivery = await use_case(RetryDeliveryCommand(delivery_id=request.match_info["delivery_id"],
                                                    admin=request[ADMIN]))
     return web.json_response(js.delivery_json(delivery))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 from dependency_injector.wiring import Provide, inject
 
@@ -14,7 +16,7 @@ from entrypoints.http import serialize as js
 from entrypoints.http.admin import ADMIN, _body, _field
 
 
-def machine_json(a: Activation) -> dict:
+def machine_json(a: Activation) -> dict[str, Any]:
     return {
         "id": a.id, "machine": a.machine, "label": a.label, "platform": a.platform,
         "activated_at": js.ts(a.activated_at), "refreshed_at": js.ts(a.refreshed_at),
@@ -22,14 +24,14 @@ def machine_json(a: Activation) -> dict:
     }
 
 
-def record_json(r: ActivationRecord) -> dict:
+def record_json(r: ActivationRecord) -> dict[str, Any]:
     return {
         "at": js.ts(r.at), "action": r.action.value, "actor_type": r.actor_type.value, "actor_id": r.actor_id,
         "activation_id": r.activation_id, "machine": r.machine, "detail": r.detail,
     }
 
 
-def activations_json(found: LicenseActivations) -> dict:
+def activations_json(found: LicenseActivations) -> dict[str, Any]:
     return {
         "license_id": found.license.id, "seats": found.license.seats, "active": len(found.activations),
         "items": [machine_json(a) for a in found.activations],
@@ -38,7 +40,7 @@ def activations_json(found: LicenseActivations) -> dict:
 
 
 @inject
-async def list_activations(request: web.Request, use_case: ListActivations = Provide[Container.list_activations]):
+async def list_activations(request: web.Request, use_case: ListActivations = Provide[Container.list_activations]) -> web.Response:
     found = await use_case(ListActivationsCommand(license_id=request.match_info["license_id"]))
     return web.json_response(activations_json(found))
 
@@ -46,7 +48,7 @@ async def list_activations(request: web.Request, use_case: ListActivations = Pro
 @inject
 async def deactivate_one(
     request: web.Request, use_case: ReleaseActivations = Provide[Container.release_activations]
-):
+) -> web.Response:
     released = await use_case(ReleaseActivationsCommand(
         license_id=request.match_info["license_id"], activation_id=request.match_info["activation_id"],
         admin=request[ADMIN],
@@ -55,14 +57,14 @@ async def deactivate_one(
 
 
 @inject
-async def reset(request: web.Request, use_case: ReleaseActivations = Provide[Container.release_activations]):
+async def reset(request: web.Request, use_case: ReleaseActivations = Provide[Container.release_activations]) -> web.Response:
     released = await use_case(ReleaseActivationsCommand(license_id=request.match_info["license_id"],
                                                         admin=request[ADMIN]))
     return web.json_response({"released": released})
 
 
 @inject
-async def change_seats(request: web.Request, use_case: ChangeSeats = Provide[Container.change_seats]):
+async def change_seats(request: web.Request, use_case: ChangeSeats = Provide[Container.change_seats]) -> web.Response:
     body = await _body(request)
     lic = await use_case(ChangeSeatsCommand(
         license_id=request.match_info["license_id"], seats=_field(body, "seats", int, required=True),

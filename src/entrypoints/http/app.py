@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from aiohttp import web
 
 from entrypoints.container import Container, close
@@ -45,14 +47,14 @@ def create_app(container: Container, *, worker: bool = True) -> web.Application:
     return app
 
 
-async def _engine_ctx(app: web.Application):
+async def _engine_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     container = app[CONTAINER]
     container.unwire()
     await close(container)
 
 
-async def _worker_ctx(app: web.Application):
+async def _worker_ctx(app: web.Application) -> AsyncIterator[None]:
     worker = app[WORKER]
     worker.start()
     yield

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from aiohttp import web
 from dependency_injector.wiring import Provide, inject
@@ -17,7 +19,7 @@ async def health(request: web.Request) -> web.Response:
     """Alive, and what the delivery worker in this process last learned about the mailer:
     a configuration failure (bad token, unverified sender) is shown here until a send
     succeeds again."""
-    body: dict = {"status": "ok"}
+    body: dict[str, Any] = {"status": "ok"}
     worker = request.app.get(WORKER)
     if worker is not None:
         if worker.configuration_error:

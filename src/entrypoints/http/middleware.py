@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import logging
 
 from aiohttp import web
@@ -25,7 +27,9 @@ def json_error(status: int, code: str, message: str) -> web.Response:
 
 
 @web.middleware
-async def errors(request: web.Request, handler):
+async def errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
     try:
         return await handler(request)
     except web.HTTPNotFound:

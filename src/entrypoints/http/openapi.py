@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from functools import cache
 from pathlib import Path
 
@@ -12,8 +14,9 @@ SOURCE = Path(__file__).with_name("openapi.yaml")
 
 
 @cache
-def spec() -> dict:
-    return yaml.safe_load(SOURCE.read_text(encoding="utf-8"))
+def spec() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(SOURCE.read_text(encoding="utf-8"))
+    return loaded
 
 
 async def document(request: web.Request) -> web.Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from typing import Any
 
 from aiohttp import web
 from dependency_injector.wiring import Provide, inject
@@ -68,7 +69,7 @@ async def validate(
     if fingerprint is not None and not isinstance(fingerprint, str):
         return json_error(400, "bad_request", "field 'fingerprint' must be a string")
     result = await use_case(ValidateLicenseCommand(key=key, fingerprint=fingerprint))
-    body: dict = {"code": result.code, "valid": result.valid, "reason": result.reason, "license": None}
+    body: dict[str, Any] = {"code": result.code.value, "valid": result.valid, "reason": result.reason, "license": None}
     if result.activated is not None:
         body["activated"] = result.activated
     if result.facts is not None:
