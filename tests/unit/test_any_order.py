@@ -1,6 +1,6 @@
 """Proof that a license follows the money in any order: for the events of a one-time sale
 and of a membership, every order of arrival, with any of them repeated, ends where the
-in-order sequence ends (status, tier, seats, key generation, one license, emails).
+in-order sequence ends (status, tier, seats, key generation, paid period, one license, emails).
 
 Full strength on the memory adapters; a sample on SQLite and PostgreSQL, where each example
 uses fresh order and subscription ids in one database."""
@@ -57,6 +57,7 @@ class Ending:
     seats: int | None
     generation: int | None
     emails: int
+    paid_until: object = None
 
 
 def arrivals(names: list[str]) -> st.SearchStrategy[list[str]]:
@@ -102,7 +103,7 @@ class Run:
             return Ending(licenses=0, status=None, tier=None, seats=None, generation=None, emails=len(sent))
         lic = lics[0]
         return Ending(licenses=len(lics), status=lic.status.value, tier=lic.tier, seats=lic.seats,
-                      generation=lic.key_generation, emails=len(sent))
+                      generation=lic.key_generation, emails=len(sent), paid_until=lic.paid_until)
 
 
 async def same_ending(world: World, bodies: dict[str, Callable[[], bytes]], arrived: list[str]) -> None:

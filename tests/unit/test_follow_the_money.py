@@ -139,3 +139,30 @@ async def test_seats_are_the_tiers_seats_times_the_quantity_and_the_terms_are_re
     lic = only_license(world)
     assert (lic.seats, lic.quantity, lic.price_cents, lic.currency) == (10, 2, 4800, "usd")
     assert "quantity 2, price_cents 4800, currency usd" in world.store.history[0].reason
+
+
+async def test_an_operators_seat_count_and_key_survive_events_that_do_not_change_the_terms(world):
+    from core.usecases.change_seats import ChangeSeatsCommand
+
+    await world.receive(membership_sale_body(recurrence="monthly"))
+    lic = only_license(world)
+    await world.container.change_seats()(ChangeSeatsCommand(license_id=lic.id, seats=5, admin="alice"))
+    renewal = await world.receive(renewal_body())
+    await world.receive(subscription_body("cancellation"))
+    after = only_license(world)
+    assert (after.seats, after.key) == (5, lic.key) and after.paid_until > lic.paid_until
+    assert renewal.outcome == f"renewal recorded against {lic.id}"
+
+
+async def test_an_admins_reinstatement_stays_until_an_event_changes_the_status_again(world):
+    from core.usecases.change_license_status import ChangeLicenseStatusCommand
+
+    await world.receive(sale_body())
+    await world.receive(dispute_body())
+    lic = only_license(world)
+    await world.container.change_license_status()(ChangeLicenseStatusCommand(
+        license_id=lic.id, action="reinstate", reason="bank confirmed", admin="alice"))
+    await world.receive(dispute_body())  # a late copy: the standing is unchanged
+    assert only_license(world).status is ACTIVE
+    await world.receive(sale_body(resource_name="refund", refunded="true"))
+    assert only_license(world).status is REVOKED

@@ -181,14 +181,18 @@ class Ledger:
         now = self._clock.now()
         actor = Actor.event(event.id)
         changed, said = lic, []
-        if (after.tier.key, after.seats, after.generation) != (lic.tier, lic.seats, lic.key_generation):
+        # Only what this event changed in the standing is applied: an operator's own change
+        # (a status, a seat count) stays until the events change that part again.
+        terms_moved = before is None or (before.terms, before.generation) != (after.terms, after.generation)
+        status_moved = before is None or (before.status, before.reason) != (after.status, after.reason)
+        if terms_moved and (after.tier.key, after.seats, after.generation) != (lic.tier, lic.seats, lic.key_generation):
             product = self._catalog.product(lic.product)
             changed, entry = changed.rekey(tier=after.tier, quantity=after.quantity, generation=after.generation,
                                            sign=self._signer.sign, now=now, actor=actor,
                                            key_name=product.key_name if product else True)
             await uow.history.add(entry)
             said.append(entry.reason)
-        if after.status is not changed.status:
+        if status_moved and after.status is not changed.status:
             reason = _reason(after) or reinstated_by(notice.kind)
             changed, entry = changed.follow(after.status, reason, actor, now)
             await uow.history.add(entry)
