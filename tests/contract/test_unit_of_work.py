@@ -16,14 +16,8 @@ from core.domain.model import (
 from core.domain.notices import NoticeKind
 from ports.errors import AlreadyExists, StorageUnavailable
 from tests.conftest import broken_sqlite_url
-from tests.fakes import CountingWakeup
 
 T0 = datetime(2026, 3, 14, 16, 2, 11, 123456, tzinfo=UTC)
-
-
-@pytest.fixture
-def wakeup() -> CountingWakeup:
-    return CountingWakeup()
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
