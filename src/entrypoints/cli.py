@@ -125,11 +125,16 @@ async def _worker(container: Container) -> int:
 
     stop = _stop_on_signals()
     await _require_current_schema(container)
+    from entrypoints.sales_jobs import sales_jobs
+
     worker = DeliveryWorker(container.deliver_pending(), AsyncioWakeup())
     worker.start()
+    jobs = sales_jobs(container)
+    jobs.start()
     log.info("mailer: %s", container.mailer().describe())
     print(f"licensemint delivery worker {worker.worker_id} running; mailer: {container.mailer().describe()}", flush=True)
     await stop.wait()
+    await jobs.stop()
     await worker.stop()
     await close(container)
     return 0
