@@ -13,7 +13,8 @@ as Gumroad's own code does, built from the notes on that code (not from our clie
 - sale objects with nil keys omitted before `paypal_refund_expired` and flags read live.
 
 `script` holds faults for the next requests ("429:<retry-after>", "500", "hang",
-"success-false", "401", "403"), then normal answers; `requests` logs every request.
+"success-false", "401", "403", or "ok" for a normal answer), then normal answers;
+`requests` logs every request.
 """
 
 from __future__ import annotations
@@ -228,6 +229,8 @@ class FakeGumroad:
         if not self.script:
             return None
         fault = self.script.pop(0)
+        if fault in (None, "ok"):
+            return None
         if fault == "hang":
             await asyncio.sleep(3600)
         if fault.startswith("429"):
