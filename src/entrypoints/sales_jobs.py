@@ -1,5 +1,5 @@
-"""The worker's Sales API jobs: reconciliation at start and every RECONCILE_EVERY minutes,
-and asking Gumroad again about sales waiting for confirmation."""
+"""The worker's Sales API jobs: reconciliation at start and every RECONCILE_EVERY minutes
+(0: not in this process), and asking Gumroad again about sales waiting for confirmation."""
 
 from __future__ import annotations
 
@@ -103,8 +103,9 @@ def sales_jobs(container) -> SalesJobs:  # type: ignore[no-untyped-def]
     """The jobs the container's settings call for (none without GUMROAD_ACCESS_TOKEN)."""
     settings = container.settings()
     has_api = container.sales_api() is not None
+    every = settings.reconcile_every_minutes
     return SalesJobs(
-        container.reconcile() if has_api else None,
+        container.reconcile() if has_api and every > 0 else None,
         container.retry_confirmations() if container.confirmer() is not None else None,
-        every_minutes=settings.reconcile_every_minutes,
+        every_minutes=every,
     )

@@ -147,7 +147,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         gumroad_access_token=gumroad_token,
         gumroad_api_url=gumroad_api_url.rstrip("/"),
         confirm_sales=bool(gumroad_token) and confirm != "off",
-        reconcile_every_minutes=_positive_int(env, "RECONCILE_EVERY", 15),
+        reconcile_every_minutes=_positive_int(env, "RECONCILE_EVERY", 15, allow_zero=True),
     )
 
 
