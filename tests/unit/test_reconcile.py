@@ -160,6 +160,33 @@ async def test_a_gift_whose_ping_never_came_licenses_the_giftee(world, fake_gumr
     assert (await world.reconcile(ReconcileCommand())).recovered == ()
 
 
+async def test_the_late_ping_of_a_recovered_gift_is_a_duplicate(world, fake_gumroad):
+    sender, receiver = fake_gumroad.add_gift(product_id=PRO, gifter="giver@example.com", giftee="lucky@example.com")
+    await world.reconcile(ReconcileCommand())
+    [lic] = world.licenses()
+    late = await world.receive(receiver.ping())
+    assert late.status is EventStatus.PROCESSED and late.outcome.startswith(f"duplicate of {lic.id}")
+    assert len(world.licenses()) == 1 and len(world.deliveries()) == 1
+    sender.refunded = True
+    summary = await world.reconcile(ReconcileCommand())
+    assert [(f.sale_id, f.kind) for f in summary.lifecycle] == [(sender.id, "refund")]
+    assert world.licenses()[0].status is LicenseStatus.REVOKED
+
+
+async def test_two_gifts_of_one_product_between_the_same_people_stay_two_licenses(world, fake_gumroad):
+    first, first_copy = fake_gumroad.add_gift(product_id=PRO, gifter="g@example.com", giftee="r@example.com",
+                                              ago=timedelta(hours=5))
+    second, second_copy = fake_gumroad.add_gift(product_id=PRO, gifter="g@example.com", giftee="r@example.com",
+                                                ago=timedelta(hours=1))
+    await world.receive(first_copy.ping())
+    await world.receive(second_copy.ping())
+    second.refunded = True
+    summary = await world.reconcile(ReconcileCommand())
+    assert summary.recovered == () and [(f.sale_id, f.kind) for f in summary.lifecycle] == [(second_copy.id, "refund")]
+    status = {x.order_id: x.status for x in world.licenses()}
+    assert status == {first_copy.id: LicenseStatus.ACTIVE, second_copy.id: LicenseStatus.REVOKED}
+
+
 async def test_a_product_not_in_the_catalog_is_a_failed_event_listed_in_the_summary(world, fake_gumroad):
     fake_gumroad.add_sale(product_id="bm90LWluLXRoZS1jYXRhbG9nLQ==", email="x@example.com")
     summary = await world.reconcile(ReconcileCommand())

@@ -68,6 +68,7 @@ class MemoryEventRepository:
             if (where.source is None or e.source == where.source)
             and (where.kind is None or e.kind == where.kind)
             and (where.status is None or e.status.value == where.status)
+            and (where.origin is None or e.origin.value == where.origin)
         ]
         return _page(found, page, lambda e: (e.received_at, e.id))
 

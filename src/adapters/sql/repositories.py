@@ -74,7 +74,7 @@ class SqlEventRepository:
         conditions = [
             column == value
             for column, value in ((events.c.source, where.source), (events.c.kind, where.kind),
-                                  (events.c.status, where.status))
+                                  (events.c.status, where.status), (events.c.origin, where.origin))
             if value is not None
         ]
         return await _page(self._conn, events, events.c.received_at, conditions, page,

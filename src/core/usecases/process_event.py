@@ -15,6 +15,8 @@ Rules:
   platform before the transaction starts: a sale it does not know fails as "unconfirmed:
   ...", and when it cannot be asked the event waits as pending confirmation (retried by
   the worker). Events written by reconciliation come from the platform's API already.
+- A giftee's ping for a gift that reconciliation already recovered (keyed on the gifter's
+  sale id) is a duplicate of that license.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from core.domain.model import Event, EventOrigin, EventStatus
 from core.domain.notices import NoticeKind, SaleNotice
 from core.usecases.apply_lifecycle import ApplyLifecycle, ApplyLifecycleCommand
 from core.usecases.mint_from_sale import EarlierEvent, MintFromSale, MintFromSaleCommand
+from core.usecases.reconcile_sales import recovered_gift
 from ports.catalog import Catalog
 from ports.clock import Clock
 from ports.errors import AlreadyExists, StorageUnavailable
@@ -163,6 +166,10 @@ class ProcessEvent:
                 await uow.licenses.lock_order(event.source, notice.sale_id)
                 if confirmation is not None and confirmation.verdict is not Verdict.CONFIRMED:
                     await self._unconfirmed(uow, event.source, notice, confirmation)
+                if notice.is_gift_receiver_purchase and event.origin is EventOrigin.WEBHOOK:
+                    gift = await recovered_gift(uow, event.source, notice, parser)
+                    if gift is not None:
+                        return kind, external_id, f"duplicate of {gift.id} (a gift reconciliation recovered)", False
                 earlier = await self._earlier(uow, event, notice.sale_id, parser)
                 result = await self._mint.within(
                     uow,

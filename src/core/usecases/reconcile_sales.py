@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from core.domain.errors import DomainError
-from core.domain.model import EventOrigin, EventStatus
+from core.domain.model import EventOrigin, EventStatus, License
 from core.domain.notices import NoticeKind, SaleNotice
 from core.domain.queries import EventFilter, PageRequest
 from core.domain.sales import ListedSale
@@ -150,3 +150,43 @@ def _same_gift(ping: SaleNotice, sale: ListedSale) -> bool:
     if ping.gift_price_cents is not None and ping.gift_price_cents != sale.price_cents:
         return False
     return ping.sale_timestamp is None or abs(ping.sale_timestamp - sale.created_at) <= GIFT_TIME_WINDOW
+
+
+async def recovered_gift(uow: UnitOfWork, source: str, ping: SaleNotice, parser: NoticeParser) -> License | None:
+    """The license reconciliation minted for the gift this giftee's ping is about, if it
+    recovered the gift before the ping came (keyed on the gifter's sale id)."""
+    page = PageRequest(limit=200)
+    while True:
+        batch = await uow.events.search(
+            EventFilter(source=source, kind=NoticeKind.SALE.value, origin=EventOrigin.RECONCILE.value), page)
+        for event in batch.items:
+            if ping.sale_timestamp is not None and event.received_at < ping.sale_timestamp:
+                return None  # recovered events come after their sale
+            try:
+                notice = parser.parse(event.body, event.content_type)
+            except DomainError:
+                continue
+            if not isinstance(notice, SaleNotice) or not notice.is_gift_receiver_purchase:
+                continue
+            if notice.sale_id != ping.sale_id and _same_recovered_gift(notice, ping):
+                lic = await uow.licenses.get_by_order(source, notice.sale_id)
+                if lic is not None:
+                    return lic
+        if batch.next is None:
+            return None
+        page = PageRequest(after=batch.next, limit=200)
+
+
+def _same_recovered_gift(recovered: SaleNotice, ping: SaleNotice) -> bool:
+    def same(a: str | None, b: str | None) -> bool:
+        return (a or "").strip().lower() == (b or "").strip().lower() != ""
+
+    if recovered.product_id != ping.product_id or not same(recovered.email, ping.email):
+        return False
+    if not same(recovered.gifter_email, ping.gifter_email):
+        return False
+    if ping.gift_price_cents is not None and recovered.gift_price_cents != ping.gift_price_cents:
+        return False
+    if recovered.sale_timestamp and ping.sale_timestamp:
+        return abs(recovered.sale_timestamp - ping.sale_timestamp) <= GIFT_TIME_WINDOW
+    return True
