@@ -186,8 +186,8 @@ async def reconcile(c: Container, args) -> int:
     if found:
         lines += ["", table(found, ["sale_id", "kind", "event_id", "outcome"])]
     if summary.failures:
-        lines += ["", "failed events (replay with `licensemint events replay`):",
-                  table(data["failures"], ["event_id", "reason"])]
+        lines += ["", "failed events (fix the cause, then `licensemint events replay`):"]
+        lines += [f"  {f['event_id']}: {f['reason']}" for f in data["failures"]]
     if not summary.complete:
         lines += ["", f"incomplete: {summary.error}; the next run resumes from the last page read"]
     _emit(args, data, "\n".join(lines))

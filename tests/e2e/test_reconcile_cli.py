@@ -1,0 +1,47 @@
+"""`licensemint reconcile` as an operator runs it, against the fake Sales API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from tests.e2e.test_server_process import run_cli
+from tests.support.fake_gumroad import TOKEN
+
+PRO = "32-nPAicqbLj8B_WswVlMw=="
+
+
+async def cli(tmp_path, fake, *args, **env):
+    env = {"GUMROAD_ACCESS_TOKEN": TOKEN, "GUMROAD_API_URL": fake.url, **env}
+    result = await asyncio.to_thread(run_cli, tmp_path, "reconcile", *args, **env)
+    return result.returncode, result.stdout, result.stderr
+
+
+async def test_reconcile_prints_the_summary_and_exits_0_when_every_page_was_read(tmp_path, fake_gumroad):
+    fake_gumroad.add_sale(product_id=PRO, email="a@example.com")
+    fake_gumroad.add_sale(product_id="bm90LWluLXRoZS1jYXRhbG9nLQ==", email="b@example.com")
+    code, out, err = await cli(tmp_path, fake_gumroad, "--dry-run")
+    assert code == 0 and "dry run" in out and "missing sales would be recovered: 2" in out
+    code, out, err = await cli(tmp_path, fake_gumroad)
+    assert code == 0, err
+    assert "pages read: 1" in out and "sales seen: 2" in out and "missing sales recovered: 2" in out
+    assert "failures: 1" in out and "not in the catalog" in out and TOKEN not in out + err
+    code, out, _ = await cli(tmp_path, fake_gumroad, "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["complete"] and summary["recovered"] == [] and summary["sales_seen"] == 2
+
+
+async def test_reconcile_exits_1_when_a_page_cannot_be_read(tmp_path, fake_gumroad):
+    fake_gumroad.script = ["401"]
+    code, out, _ = await cli(tmp_path, fake_gumroad)
+    assert code == 1 and "incomplete" in out and "401" in out and "GUMROAD_ACCESS_TOKEN" in out
+
+
+async def test_reconcile_without_a_token_exits_2_and_says_what_is_missing(tmp_path, fake_gumroad):
+    code, _, err = await cli(tmp_path, fake_gumroad, GUMROAD_ACCESS_TOKEN="")
+    assert code == 2 and "GUMROAD_ACCESS_TOKEN" in err
+
+
+async def test_a_bad_since_is_refused_naming_the_format(tmp_path, fake_gumroad):
+    code, _, err = await cli(tmp_path, fake_gumroad, "--since", "yesterday")
+    assert code == 2 and "YYYY-MM-DD" in err
