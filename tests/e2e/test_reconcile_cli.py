@@ -45,3 +45,38 @@ async def test_reconcile_without_a_token_exits_2_and_says_what_is_missing(tmp_pa
 async def test_a_bad_since_is_refused_naming_the_format(tmp_path, fake_gumroad):
     code, _, err = await cli(tmp_path, fake_gumroad, "--since", "yesterday")
     assert code == 2 and "YYYY-MM-DD" in err
+
+
+async def test_on_a_terminal_reconcile_shows_its_progress(tmp_path, fake_gumroad):
+    import os
+    import pty
+    import subprocess
+    from datetime import timedelta
+
+    from tests.e2e.test_server_process import LICENSEMINT, env_for
+
+    for i in range(12):
+        fake_gumroad.add_sale(product_id=PRO, email=f"p{i}@example.com", ago=timedelta(minutes=30 - i))
+    primary, secondary = pty.openpty()
+
+    def run():
+        env = env_for(tmp_path, GUMROAD_ACCESS_TOKEN=TOKEN, GUMROAD_API_URL=fake_gumroad.url)
+        return subprocess.run([LICENSEMINT, "reconcile"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                              stderr=secondary, text=True, timeout=60)
+
+    try:
+        result = await asyncio.to_thread(run)
+        os.close(secondary)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(primary)
+    assert result.returncode == 0 and "missing sales recovered: 12" in result.stdout
+    assert b"1 page(s) read, 10 sale(s) seen" in shown and b"2 page(s) read, 12 sale(s) seen" in shown
