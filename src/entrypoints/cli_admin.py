@@ -11,7 +11,7 @@ import sys
 from datetime import datetime
 
 from core.domain.errors import DomainError
-from core.domain.model import EventStatus
+from core.domain.model import EventOrigin, EventStatus
 from core.domain.queries import Cursor, DeliveryFilter, EventFilter, LicenseFilter, PageRequest
 from core.usecases.browse import ListCommand, ShowCommand
 from core.usecases.change_license_status import ChangeLicenseStatusCommand
@@ -115,7 +115,8 @@ async def licenses_resend(c: Container, args) -> None:
 
 async def events_list(c: Container, args) -> None:
     page = await c.list_events()(ListCommand(
-        where=EventFilter(source=args.source, kind=args.kind, status=args.status), page=_page(args)))
+        where=EventFilter(source=args.source, kind=args.kind, status=args.status, origin=args.origin),
+        page=_page(args)))
     _listing(args, page, js.event_json, ["id", "status", "kind", "external_id", "attempts", "received_at", "outcome"])
 
 
@@ -179,7 +180,7 @@ async def reconcile(c: Container, args) -> int:
         f"pages read: {summary.pages_read}",
         f"sales seen: {summary.sales_seen}",
         f"missing sales {would}recovered: {len(summary.recovered)}",
-        f"lifecycle changes {would}applied: {len(summary.lifecycle)}",
+        f"lifecycle changes found: {len(summary.lifecycle)}",
         f"failures: {len(summary.failures)}",
     ]
     found = data["recovered"] + data["lifecycle"]
@@ -275,6 +276,7 @@ def add_admin_commands(sub, run) -> None:
     p.add_argument("--source")
     p.add_argument("--kind")
     p.add_argument("--status", choices=[s.value for s in EventStatus])
+    p.add_argument("--origin", choices=[o.value for o in EventOrigin], help="webhook or reconcile")
     p.set_defaults(func=run(events_list))
     p = common(ev.add_parser("show", help="with the raw body"))
     p.add_argument("event_id")

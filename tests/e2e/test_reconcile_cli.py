@@ -22,6 +22,7 @@ async def test_reconcile_prints_the_summary_and_exits_0_when_every_page_was_read
     fake_gumroad.add_sale(product_id="bm90LWluLXRoZS1jYXRhbG9nLQ==", email="b@example.com")
     code, out, err = await cli(tmp_path, fake_gumroad, "--dry-run")
     assert code == 0 and "dry run" in out and "missing sales would be recovered: 2" in out
+    assert "lifecycle changes found: 0" in out
     code, out, err = await cli(tmp_path, fake_gumroad)
     assert code == 0, err
     assert "pages read: 1" in out and "sales seen: 2" in out and "missing sales recovered: 2" in out

@@ -107,3 +107,17 @@ async def test_the_admin_reconcile_without_a_token_says_so(start_service, databa
     service = await start_service(database_url, worker=False)
     status, body = await service.call("POST", "/admin/reconcile")
     assert status == 409 and "GUMROAD_ACCESS_TOKEN" in body["message"]
+
+
+async def test_the_events_reconciliation_wrote_are_listed_by_origin(start_service, database_url, fake_gumroad):
+    service = await start_service(database_url, worker=False, **gumroad_env(fake_gumroad))
+    sale = fake_gumroad.add_sale(product_id=PRO, email="a@example.com")
+    other = fake_gumroad.add_sale(product_id=PRO, email="b@example.com")
+    await service.post_sale(other.ping())
+    await service.call("POST", "/admin/reconcile")
+    status, listed = await service.call("GET", "/admin/events?origin=reconcile")
+    assert status == 200 and [(e["external_id"], e["origin"]) for e in listed["items"]] == [(sale.id, "reconcile")]
+    status, listed = await service.call("GET", "/admin/events?origin=webhook")
+    assert [e["external_id"] for e in listed["items"]] == [other.id]
+    status, _ = await service.call("GET", "/admin/events?origin=carrier-pigeon")
+    assert status == 422

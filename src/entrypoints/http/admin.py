@@ -10,7 +10,7 @@ from aiohttp import web
 from dependency_injector.wiring import Provide, inject
 
 from core.domain.errors import InvalidInput
-from core.domain.model import DeliveryStatus, EventStatus, LicenseStatus
+from core.domain.model import DeliveryStatus, EventOrigin, EventStatus, LicenseStatus
 from core.domain.queries import Cursor, DeliveryFilter, EventFilter, LicenseFilter, PageRequest
 from core.usecases.browse import (
     ListCommand, ListDeliveries, ListEvents, ListLicenses, ShowCommand, ShowEvent, ShowLicense,
@@ -203,7 +203,7 @@ async def resend_license(request: web.Request, use_case: ResendLicense = Provide
 @inject
 async def list_events(request: web.Request, use_case: ListEvents = Provide[Container.list_events]):
     where = EventFilter(source=_text(request, "source", 32), kind=_text(request, "kind", 32),
-                        status=_choice(request, "status", EventStatus))
+                        status=_choice(request, "status", EventStatus), origin=_choice(request, "origin", EventOrigin))
     return _listing(await use_case(ListCommand(where=where, page=_page(request))), js.event_json)
 
 
