@@ -81,3 +81,33 @@ async def test_on_a_terminal_reconcile_shows_its_progress(tmp_path, fake_gumroad
         os.close(primary)
     assert result.returncode == 0 and "missing sales recovered: 12" in result.stdout
     assert b"1 page(s) read, 10 sale(s) seen" in shown and b"2 page(s) read, 12 sale(s) seen" in shown
+
+
+async def test_the_worker_process_reconciles_at_start_and_stops_cleanly(tmp_path, fake_gumroad):
+    import signal
+    from datetime import timedelta
+
+    from tests.e2e.test_server_process import LICENSEMINT, env_for
+
+    fake_gumroad.add_sale(product_id=PRO, email="missed@example.com")
+    env = env_for(tmp_path, GUMROAD_ACCESS_TOKEN=TOKEN, GUMROAD_API_URL=fake_gumroad.url,
+                  MAIL_DIR=str(tmp_path / "mail"))
+    assert (await asyncio.to_thread(run_cli, tmp_path, "migrate", **env)).returncode == 0
+    proc = await asyncio.create_subprocess_exec(
+        LICENSEMINT, "worker", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        for _ in range(300):
+            if list((tmp_path / "mail").glob("*.eml")):
+                break
+            await asyncio.sleep(0.05)
+        [eml] = list((tmp_path / "mail").glob("*.eml"))
+        assert "missed@example.com" in eml.read_text()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    log = (out + err).decode()
+    assert "reconciliation from" in log and "1 recovered" in log and TOKEN not in log
+    assert [q["after"] for path, q in fake_gumroad.requests if path == "/v2/sales"] == [
+        (fake_gumroad.now - timedelta(days=30)).date().isoformat()]
