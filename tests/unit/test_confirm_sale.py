@@ -150,3 +150,18 @@ async def test_refunds_are_not_confirmed_they_only_change_what_exists(world, fak
     event = await world.receive(sale.ping("refund"))
     assert event.status is EventStatus.PROCESSED and world.licenses()[0].status is LicenseStatus.REVOKED
     assert len(show_requests(fake_gumroad)) == 1
+
+
+async def test_a_forged_giftee_ping_is_not_taken_for_the_real_gift_by_reconciliation(world, fake_gumroad):
+    from adapters.gumroad.encoder import GumroadNoticeEncoder
+    from core.usecases.reconcile import Reconcile, ReconcileCommand
+
+    sender, receiver = fake_gumroad.add_gift(product_id=PRO, gifter="giver@example.com", giftee="lucky@example.com")
+    del fake_gumroad.sales[receiver.internal_id]  # Gumroad never made this copy: the ping is forged
+    forged = await world.receive(receiver.ping())
+    assert forged.outcome.startswith("unconfirmed")
+    reconcile = Reconcile(uow=world.uow, sales=world.api, parsers={"gumroad": GumroadParser()},
+                          encoder=GumroadNoticeEncoder(), process=world.process, clock=world.clock, ids=world.ids)
+    summary = await reconcile(ReconcileCommand())
+    assert [(f.sale_id, f.kind) for f in summary.recovered] == [(sender.id, "sale")]
+    assert [x.order_id for x in world.licenses()] == [sender.id]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from core.domain.errors import DomainError
-from core.domain.model import EventOrigin, EventStatus, License
+from core.domain.model import Event, EventOrigin, EventStatus, License
 from core.domain.notices import NoticeKind, SaleNotice
 from core.domain.queries import EventFilter, PageRequest
 from core.domain.sales import ListedSale
@@ -78,8 +78,7 @@ async def order_state(uow: UnitOfWork, source: str, order_id: str, parser: Notic
     applied: set[NoticeKind] = set()
     for event in await uow.events.for_external_id(source, order_id):
         if event.kind == NoticeKind.SALE.value:
-            unconfirmed = event.status is EventStatus.FAILED and (event.outcome or "").startswith("unconfirmed")
-            has_sale = has_sale or not unconfirmed
+            has_sale = has_sale or not _unconfirmed(event)
         elif event.kind == NoticeKind.REFUND.value:
             try:
                 notice = parser.parse(event.body, event.content_type)
@@ -90,6 +89,10 @@ async def order_state(uow: UnitOfWork, source: str, order_id: str, parser: Notic
         elif event.kind in (NoticeKind.DISPUTE.value, NoticeKind.DISPUTE_WON.value):
             applied.add(NoticeKind(event.kind))
     return OrderState(has_sale=has_sale, applied=applied)
+
+
+def _unconfirmed(event: Event) -> bool:
+    return event.status is EventStatus.FAILED and (event.outcome or "").startswith("unconfirmed")
 
 
 @dataclass
@@ -126,7 +129,7 @@ class GiftReceivers:
         while True:
             batch = await uow.events.search(EventFilter(source=self.source, kind=NoticeKind.SALE.value), page)
             for event in batch.items:
-                if event.origin is not EventOrigin.WEBHOOK:
+                if event.origin is not EventOrigin.WEBHOOK or _unconfirmed(event):
                     continue
                 try:
                     notice = parser.parse(event.body, event.content_type)
