@@ -100,12 +100,13 @@ class SalesJobs:
 
 
 def sales_jobs(container) -> SalesJobs:  # type: ignore[no-untyped-def]
-    """The jobs the container's settings call for (none without GUMROAD_ACCESS_TOKEN)."""
+    """The jobs the container's settings call for: reconciliation needs GUMROAD_ACCESS_TOKEN."""
     settings = container.settings()
     has_api = container.sales_api() is not None
     every = settings.reconcile_every_minutes
+    # Always retried: with confirmation turned off since, waiting events are minted unasked.
     return SalesJobs(
         container.reconcile() if has_api and every > 0 else None,
-        container.retry_confirmations() if container.confirmer() is not None else None,
+        container.retry_confirmations(),
         every_minutes=every,
     )

@@ -165,3 +165,14 @@ async def test_a_forged_giftee_ping_is_not_taken_for_the_real_gift_by_reconcilia
     summary = await reconcile(ReconcileCommand())
     assert [(f.sale_id, f.kind) for f in summary.recovered] == [(sender.id, "sale")]
     assert [x.order_id for x in world.licenses()] == [sender.id]
+
+
+async def test_with_confirmation_turned_off_a_waiting_sale_is_minted_unasked(world, fake_gumroad):
+    sale = fake_gumroad.add_sale(product_id=PRO, email="buyer@example.com")
+    fake_gumroad.script = ["500", "500"]
+    assert (await world.receive(sale.ping())).status is EventStatus.PENDING_CONFIRMATION
+    unasked = RetryPendingConfirmations(uow=world.uow, process=World(uow=world.uow).process, clock=world.clock)
+    world.clock.advance(minutes=1)
+    asked_before = len(fake_gumroad.requests)
+    assert (await unasked(RetryConfirmationsCommand())).confirmed == 1
+    assert len(world.licenses()) == 1 and len(fake_gumroad.requests) == asked_before

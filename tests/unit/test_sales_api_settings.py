@@ -37,14 +37,13 @@ def test_reconcile_every_zero_turns_the_periodic_run_off(tmp_path):
     assert settings(tmp_path, RECONCILE_EVERY="0").reconcile_every_minutes == 0
 
 
-def test_the_worker_gets_no_sales_jobs_without_a_token_and_both_with_one(tmp_path):
+def test_the_worker_reconciles_only_with_a_token_and_always_retries_waiting_events(tmp_path):
     from entrypoints.container import Container
     from entrypoints.sales_jobs import sales_jobs
 
     off = sales_jobs(Container(settings=settings(tmp_path)))
-    assert not off.enabled
+    assert off._reconcile is None and off._retry is not None
     on = sales_jobs(Container(settings=settings(tmp_path, GUMROAD_ACCESS_TOKEN="t")))
-    assert on.enabled and on._reconcile is not None and on._retry is not None
-    quiet = sales_jobs(Container(settings=settings(tmp_path, GUMROAD_ACCESS_TOKEN="t", RECONCILE_EVERY="0",
-                                                   CONFIRM_SALES="off")))
-    assert not quiet.enabled
+    assert on._reconcile is not None and on._retry is not None
+    quiet = sales_jobs(Container(settings=settings(tmp_path, GUMROAD_ACCESS_TOKEN="t", RECONCILE_EVERY="0")))
+    assert quiet._reconcile is None
