@@ -17,6 +17,7 @@ from typing import Protocol, Self
 from core.domain.activation import Activation, ActivationRecord
 from core.domain.model import Delivery, DeliveryAttempt, Event, HistoryEntry, License
 from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest
+from core.domain.sales import ReconcilePoint
 
 
 class EventRepository(Protocol):
@@ -118,6 +119,11 @@ class ActivationRepository(Protocol):
 
     async def records(self, license_id: str) -> Sequence[ActivationRecord]:
         """The license's activation history, oldest first."""
+class ReconciliationRepository(Protocol):
+    async def get(self, source: str) -> ReconcilePoint | None: ...
+
+    async def save(self, point: ReconcilePoint) -> None:
+        """Creates or replaces the source's point."""
 
 
 class UnitOfWork(Protocol):
@@ -126,6 +132,7 @@ class UnitOfWork(Protocol):
     history: HistoryRepository
     deliveries: DeliveryRepository
     activations: ActivationRepository
+    reconciliation: ReconciliationRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -13,6 +13,7 @@ from adapters.memory.activations import MemoryActivationRepository
 from core.domain.activation import Activation, ActivationRecord
 from core.domain.model import Delivery, DeliveryAttempt, DeliveryStatus, Event, HistoryEntry, License
 from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest, page_of
+from core.domain.sales import ReconcilePoint
 from ports.errors import AlreadyExists, StorageUnavailable
 
 
@@ -32,16 +33,17 @@ class MemoryStore:
     attempts: list[DeliveryAttempt] = field(default_factory=list)
     activations: dict[str, Activation] = field(default_factory=dict)
     activation_records: list[ActivationRecord] = field(default_factory=list)
+    points: dict[str, ReconcilePoint] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     available: bool = True
 
     def snapshot(self) -> tuple:
         return (dict(self.events), dict(self.licenses), list(self.history), dict(self.deliveries),
-                list(self.attempts), dict(self.activations), list(self.activation_records))
+                list(self.attempts), dict(self.activations), list(self.activation_records), dict(self.points))
 
     def restore(self, snap: tuple) -> None:
         (self.events, self.licenses, self.history, self.deliveries, self.attempts, self.activations,
-         self.activation_records) = snap
+         self.activation_records, self.points) = snap
 
 
 class MemoryEventRepository:
@@ -66,6 +68,7 @@ class MemoryEventRepository:
             if (where.source is None or e.source == where.source)
             and (where.kind is None or e.kind == where.kind)
             and (where.status is None or e.status.value == where.status)
+            and (where.origin is None or e.origin.value == where.origin)
         ]
         return _page(found, page, lambda e: (e.received_at, e.id))
 
@@ -194,6 +197,17 @@ class MemoryDeliveryRepository:
         return [a for a in self._s.attempts if a.delivery_id == delivery_id]
 
 
+class MemoryReconciliationRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._s = store
+
+    async def get(self, source: str) -> ReconcilePoint | None:
+        return self._s.points.get(source)
+
+    async def save(self, point: ReconcilePoint) -> None:
+        self._s.points[point.source] = point
+
+
 class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore, autocommit: bool = False) -> None:
         self._store = store
@@ -204,6 +218,7 @@ class MemoryUnitOfWork:
         self.history = MemoryHistoryRepository(store)
         self.deliveries = MemoryDeliveryRepository(store)
         self.activations = MemoryActivationRepository(store)
+        self.reconciliation = MemoryReconciliationRepository(store)
 
     async def __aenter__(self) -> Self:
         if not self._store.available:

@@ -16,6 +16,7 @@ from adapters.sql.repositories import (
     SqlEventRepository,
     SqlHistoryRepository,
     SqlLicenseRepository,
+    SqlReconciliationRepository,
 )
 from ports.errors import AlreadyExists, StorageUnavailable
 
@@ -69,6 +70,7 @@ class SqlUnitOfWork:
         self.history = _Guarded(SqlHistoryRepository(self._conn))
         self.deliveries = _Guarded(SqlDeliveryRepository(self._conn))
         self.activations = _Guarded(SqlActivationRepository(self._conn))
+        self.reconciliation = _Guarded(SqlReconciliationRepository(self._conn))
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -11,6 +11,16 @@ class EventStatus(str, enum.Enum):
     RECEIVED = "received"
     PROCESSED = "processed"
     FAILED = "failed"
+    PENDING_CONFIRMATION = "pending confirmation"
+    """A sale ping waiting for the platform to confirm it (the platform could not be asked)."""
+
+
+class EventOrigin(str, enum.Enum):
+    """Where an event's body came from."""
+
+    WEBHOOK = "webhook"
+    RECONCILE = "reconcile"
+    """Written by reconciliation from the platform's sales list, in the webhook's own format."""
 
 
 class LicenseStatus(str, enum.Enum):
@@ -46,6 +56,7 @@ class Event:
     outcome: str | None = None
     attempts: int = 0
     processed_at: datetime | None = None
+    origin: EventOrigin = EventOrigin.WEBHOOK
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -67,6 +67,7 @@ class EventFilter:
     source: str | None = None
     kind: str | None = None
     status: str | None = None
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

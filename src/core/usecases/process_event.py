@@ -11,6 +11,12 @@ Rules:
   refunds, disputes and subscription events change the license (ApplyLifecycle).
 - The outcome is written in the same transaction as the work it describes.
 - An unexpected error marks the event failed too, so it can be replayed once fixed.
+- With a confirmer, a sale ping (origin webhook) not yet licensed is confirmed with the
+  platform before the transaction starts: a sale it does not know fails as "unconfirmed:
+  ...", and when it cannot be asked the event waits as pending confirmation (retried by
+  the worker). Events written by reconciliation come from the platform's API already.
+- A giftee's ping for a gift that reconciliation already recovered (keyed on the gifter's
+  sale id) is a duplicate of that license.
 """
 
 from __future__ import annotations
@@ -20,14 +26,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from core.domain.errors import DomainError, NotFound, UnmappedProduct
-from core.domain.model import Event, EventStatus
+from core.domain.model import Event, EventOrigin, EventStatus
 from core.domain.notices import NoticeKind, SaleNotice
 from core.usecases.apply_lifecycle import ApplyLifecycle, ApplyLifecycleCommand
 from core.usecases.mint_from_sale import EarlierEvent, MintFromSale, MintFromSaleCommand
+from core.usecases.reconcile_sales import recovered_gift
 from ports.catalog import Catalog
 from ports.clock import Clock
 from ports.errors import AlreadyExists, StorageUnavailable
 from ports.parser import NoticeParser
+from ports.sale_confirmer import Confirmation, SaleConfirmer, Verdict
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -53,6 +61,7 @@ class ProcessEvent:
         mint: MintFromSale,
         lifecycle: ApplyLifecycle,
         clock: Clock,
+        confirmer: SaleConfirmer | None = None,
     ) -> None:
         self._uow = uow
         self._parsers = parsers
@@ -60,12 +69,14 @@ class ProcessEvent:
         self._mint = mint
         self._lifecycle = lifecycle
         self._clock = clock
+        self._confirmer = confirmer
 
     async def __call__(self, cmd: ProcessEventCommand) -> Event:
         recorded = cmd.recorded if cmd.recorded is not None and cmd.recorded.id == cmd.event_id else None
+        confirmation = await self._confirm_first(cmd.event_id, recorded) if self._confirmer else None
         for _ in range(_RACE_RETRIES):
             try:
-                return await self._attempt(cmd.event_id, recorded)
+                return await self._attempt(cmd.event_id, recorded, confirmation)
             except AlreadyExists:
                 recorded = None  # read it afresh
                 continue
@@ -78,14 +89,35 @@ class ProcessEvent:
                 )
         return await self._record_failure(cmd.event_id, "lost the same unique race repeatedly")
 
-    async def _attempt(self, event_id: str, recorded: Event | None) -> Event:
+    async def _confirm_first(self, event_id: str, recorded: Event | None) -> Confirmation | None:
+        """Asks the platform about a sale ping, outside any transaction; None when there is
+        nothing to ask (not a sale, not from a webhook, already licensed, unreadable)."""
+        assert self._confirmer is not None
+        if recorded is None:
+            async with self._uow(autocommit=True) as uow:
+                recorded = await self._load(uow, event_id)
+        parser = self._parsers.get(recorded.source)
+        if recorded.status is EventStatus.PROCESSED or recorded.origin is not EventOrigin.WEBHOOK or parser is None:
+            return None
+        try:
+            notice = parser.parse(recorded.body, recorded.content_type)
+        except DomainError:
+            return None
+        if notice.kind is not NoticeKind.SALE or not isinstance(notice, SaleNotice):
+            return None
+        async with self._uow(autocommit=True) as uow:
+            if await uow.licenses.get_by_order(recorded.source, notice.sale_id) is not None:
+                return None
+        return await self._confirmer.confirm(recorded.source, notice)
+
+    async def _attempt(self, event_id: str, recorded: Event | None, confirmation: Confirmation | None = None) -> Event:
         wake = False
         async with self._uow() as uow:
             event = recorded or await self._load(uow, event_id)
             if event.status is EventStatus.PROCESSED:
                 return event
             try:
-                kind, external_id, outcome, wake = await self._act(uow, event)
+                kind, external_id, outcome, wake = await self._act(uow, event, confirmation)
                 done = replace(
                     event,
                     status=EventStatus.PROCESSED,
@@ -99,7 +131,7 @@ class ProcessEvent:
                 wake = False
                 done = replace(
                     event,
-                    status=EventStatus.FAILED,
+                    status=EventStatus.PENDING_CONFIRMATION if failed.pending else EventStatus.FAILED,
                     kind=failed.kind or event.kind,
                     external_id=failed.external_id or event.external_id,
                     outcome=failed.reason,
@@ -112,7 +144,9 @@ class ProcessEvent:
             self._mint.wake()
         return done
 
-    async def _act(self, uow: UnitOfWork, event: Event) -> tuple[str, str | None, str, bool]:
+    async def _act(
+        self, uow: UnitOfWork, event: Event, confirmation: Confirmation | None = None
+    ) -> tuple[str, str | None, str, bool]:
         parser = self._parsers.get(event.source)
         if parser is None:
             raise _Failed(f"no parser for source {event.source!r}")
@@ -130,6 +164,12 @@ class ProcessEvent:
             if notice.kind is NoticeKind.SALE:
                 assert isinstance(notice, SaleNotice)
                 await uow.licenses.lock_order(event.source, notice.sale_id)
+                if confirmation is not None and confirmation.verdict is not Verdict.CONFIRMED:
+                    await self._unconfirmed(uow, event.source, notice, confirmation)
+                if notice.is_gift_receiver_purchase and event.origin is EventOrigin.WEBHOOK:
+                    gift = await recovered_gift(uow, event.source, notice, parser)
+                    if gift is not None:
+                        return kind, external_id, f"duplicate of {gift.id} (a gift reconciliation recovered)", False
                 earlier = await self._earlier(uow, event, notice.sale_id, parser)
                 result = await self._mint.within(
                     uow,
@@ -142,6 +182,17 @@ class ProcessEvent:
             return kind, external_id, changed.outcome, changed.wake
         except DomainError as exc:
             raise _Failed(exc.message, kind=kind, external_id=external_id) from exc
+
+    async def _unconfirmed(
+        self, uow: UnitOfWork, source: str, notice: SaleNotice, confirmation: Confirmation
+    ) -> None:
+        """Stops an unconfirmed sale, unless it was licensed meanwhile (then it is a duplicate)."""
+        if await uow.licenses.get_by_order(source, notice.sale_id) is not None:
+            return
+        kind, external_id = notice.kind.value, notice.sale_id
+        if confirmation.verdict is Verdict.UNKNOWN:
+            raise _Failed(f"unconfirmed: {confirmation.reason}; nothing minted", kind=kind, external_id=external_id)
+        raise _Failed(f"pending confirmation: {confirmation.reason}", kind=kind, external_id=external_id, pending=True)
 
     async def _earlier(
         self, uow: UnitOfWork, sale_event: Event, sale_id: str, parser: NoticeParser
@@ -190,8 +241,11 @@ class ProcessEvent:
 
 
 class _Failed(Exception):
-    def __init__(self, reason: str, *, kind: str | None = None, external_id: str | None = None):
+    def __init__(
+        self, reason: str, *, kind: str | None = None, external_id: str | None = None, pending: bool = False
+    ):
         super().__init__(reason)
         self.reason = reason
         self.kind = kind
         self.external_id = external_id
+        self.pending = pending

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from core.domain.model import Delivery, DeliveryAttempt, Event, HistoryEntry, License
 from core.usecases.browse import LicenseDetail
+from core.usecases.reconcile import Finding, ReconcileSummary
 
 
 def ts(value: datetime | None) -> str | None:
@@ -59,6 +60,7 @@ def event_json(e: Event, *, with_body: bool = False) -> dict:
         "id": e.id, "source": e.source, "kind": e.kind, "external_id": e.external_id,
         "status": e.status.value, "outcome": e.outcome, "attempts": e.attempts,
         "received_at": ts(e.received_at), "processed_at": ts(e.processed_at), "content_type": e.content_type,
+        "origin": e.origin.value,
     }
     if with_body:
         try:
@@ -68,3 +70,15 @@ def event_json(e: Event, *, with_body: bool = False) -> dict:
         body["body"] = text
         body["body_base64"] = base64.b64encode(e.body).decode("ascii")
     return body
+
+
+def reconcile_json(s: ReconcileSummary) -> dict:
+    def finding(f: Finding) -> dict:
+        return {"sale_id": f.sale_id, "kind": f.kind, "event_id": f.event_id, "outcome": f.outcome}
+
+    return {
+        "complete": s.complete, "error": s.error, "dry_run": s.dry_run, "after": s.after.isoformat(),
+        "resumed": s.resumed, "pages_read": s.pages_read, "sales_seen": s.sales_seen,
+        "recovered": [finding(f) for f in s.recovered], "lifecycle": [finding(f) for f in s.lifecycle],
+        "failures": [{"event_id": i, "reason": r} for i, r in s.failures],
+    }
