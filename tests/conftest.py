@@ -141,3 +141,18 @@ def make_env(tmp_path: Path, database_url: str, **overrides: str) -> dict[str, s
     }
     env.update(overrides)
     return env
+
+
+@pytest.fixture
+async def fake_gumroad():
+    """A local server speaking Gumroad's Sales API; see tests/support/fake_gumroad.py."""
+    from aiohttp.test_utils import TestServer
+
+    from tests.support.fake_gumroad import FakeGumroad
+
+    fake = FakeGumroad()
+    server = TestServer(fake.app)
+    await server.start_server()
+    fake.url = str(server.make_url("")).rstrip("/")
+    yield fake
+    await server.close()

@@ -7,7 +7,7 @@ they were queued for, so one key is never emailed twice. Events keep their outco
 stable code beside the readable message.
 
 Revision ID: 0003
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-29
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

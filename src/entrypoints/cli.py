@@ -105,7 +105,8 @@ async def _serve(container: Container, settings: Settings, host: str, port: int,
     print(
         f"database: {_describe_database(settings.database_url)}; mailer: {mailer}; "
         f"delivery worker: {'on' if worker else 'off'}; signing key: "
-        f"{'development' if settings.uses_dev_signing_key else 'configured'} (kid {container.signer().signing_kid})",
+        f"{'development' if settings.uses_dev_signing_key else 'configured'} (kid {container.signer().signing_kid}); "
+        f"gumroad sales api: {_describe_sales_api(settings, worker)}",
         flush=True,
     )
     log.info("mailer: %s", mailer)
@@ -113,6 +114,14 @@ async def _serve(container: Container, settings: Settings, host: str, port: int,
     log.info("shutting down")
     await runner.cleanup()
     return 0
+
+
+def _describe_sales_api(settings: Settings, worker: bool) -> str:
+    if not settings.gumroad_access_token:
+        return "off (no GUMROAD_ACCESS_TOKEN: pings are not confirmed, nothing reconciles)"
+    every = settings.reconcile_every_minutes
+    reconcile = f"reconcile every {every} min" if worker and every else "no periodic reconciliation here"
+    return f"confirm {'on' if settings.confirm_sales else 'off'}, {reconcile}"
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -126,11 +135,16 @@ async def _worker(container: Container) -> int:
 
     stop = _stop_on_signals()
     await _require_current_schema(container)
+    from entrypoints.sales_jobs import sales_jobs
+
     worker = DeliveryWorker(container.deliver_pending(), container.wakeup())
     worker.start()
+    jobs = sales_jobs(container)
+    jobs.start()
     log.info("mailer: %s", container.mailer().describe())
     print(f"licensemint delivery worker {worker.worker_id} running; mailer: {container.mailer().describe()}", flush=True)
     await stop.wait()
+    await jobs.stop()
     await worker.stop()
     await close(container)
     return 0

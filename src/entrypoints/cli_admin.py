@@ -9,23 +9,24 @@ import getpass
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from core.domain.errors import DomainError
 from core.domain.queries import Cursor, DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest
 from core.usecases.browse import ListCommand, ShowCommand
-from core.domain.model import DeliveryStatus, Event, EventStatus, LicenseStatus
+from core.domain.model import DeliveryStatus, Event, EventOrigin, EventStatus, LicenseStatus
 from core.domain.notices import NoticeKind
 from core.usecases.change_license_status import ChangeLicenseStatusCommand, StatusAction
 from core.usecases.mint_license import MintLicenseCommand
+from core.usecases.reconcile import ReconcileCommand
 from core.usecases.replay_events import ReplayEventCommand, ReplayFailedCommand
 from core.usecases.resend_license import ResendLicenseCommand
 from core.usecases.retry_delivery import RetryDeliveryCommand
 from entrypoints.container import Container, close
 from entrypoints.http import serialize as js
 
-Handler = Callable[[Container, argparse.Namespace], Awaitable[None]]
+Handler = Callable[[Container, argparse.Namespace], Awaitable[int | None]]
 
 
 def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
@@ -121,9 +122,10 @@ async def licenses_resend(c: Container, args: argparse.Namespace) -> None:
 
 async def events_list(c: Container, args: argparse.Namespace) -> None:
     page = await c.list_events()(ListCommand(
-        where=EventFilter(source=args.source, kind=args.kind, status=args.status), page=_page(args)))
+        where=EventFilter(source=args.source, kind=args.kind, status=args.status, origin=args.origin),
+        page=_page(args)))
     _listing(args, page, js.event_json,
-             ["id", "status", "kind", "external_id", "attempts", "received_at", "outcome_code", "outcome"])
+             ["id", "status", "kind", "external_id", "attempts", "received_at", "origin", "outcome_code", "outcome"])
 
 
 async def events_show(c: Container, args: argparse.Namespace) -> None:
@@ -162,6 +164,51 @@ async def deliveries_list(c: Container, args: argparse.Namespace) -> None:
 async def deliveries_retry(c: Container, args: argparse.Namespace) -> None:
     delivery = await c.retry_delivery()(RetryDeliveryCommand(delivery_id=args.delivery_id, admin=args.admin))
     _emit(args, js.delivery_json(delivery), f"{delivery.id} is pending again, due now")
+
+
+async def reconcile(c: Container, args: argparse.Namespace) -> int:
+    if c.sales_api() is None:
+        print("licensemint: reconcile needs GUMROAD_ACCESS_TOKEN (a token with the view_sales scope)",
+              file=sys.stderr)
+        return 2
+    shown = not args.json and sys.stderr.isatty()
+
+    def progress(pages: int, seen: int) -> None:
+        if shown:
+            sys.stderr.write(f"\rreconciling: {pages} page(s) read, {seen} sale(s) seen")
+            sys.stderr.flush()
+
+    summary = await c.reconcile()(ReconcileCommand(since=args.since, dry_run=args.dry_run, progress=progress))
+    if shown and summary.pages_read:
+        sys.stderr.write("\n")
+    data = js.reconcile_json(summary)
+    would = "would be " if summary.dry_run else ""
+    lines = [
+        f"{'dry run: ' if summary.dry_run else ''}sales created since {data['after']}"
+        f"{' (resumed)' if summary.resumed else ''}",
+        f"pages read: {summary.pages_read}",
+        f"sales seen: {summary.sales_seen}",
+        f"missing sales {would}recovered: {len(summary.recovered)}",
+        f"lifecycle changes found: {len(summary.lifecycle)}",
+        f"failures: {len(summary.failures)}",
+    ]
+    found = data["recovered"] + data["lifecycle"]
+    if found:
+        lines += ["", table(found, ["sale_id", "kind", "event_id", "outcome"])]
+    if summary.failures:
+        lines += ["", "failed events (fix the cause, then `licensemint events replay`):"]
+        lines += [f"  {f['event_id']}: {f['reason']}" for f in data["failures"]]
+    if not summary.complete:
+        lines += ["", f"incomplete: {summary.error}; the next run resumes from the last page read"]
+    _emit(args, data, "\n".join(lines))
+    return 0 if summary.complete else 1
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a date, YYYY-MM-DD") from None
 
 
 class _ProgressBar:
@@ -236,6 +283,8 @@ def add_admin_commands(sub: Any, run: Callable[[Handler], Callable[[argparse.Nam
     p.add_argument("--source")
     p.add_argument("--kind", type=NoticeKind, choices=list(NoticeKind), metavar="|".join(NoticeKind))
     p.add_argument("--status", type=EventStatus, choices=list(EventStatus), metavar="|".join(EventStatus))
+    p.add_argument("--origin", type=EventOrigin, choices=list(EventOrigin), metavar="|".join(EventOrigin),
+                   help="webhook or reconcile")
     p.set_defaults(func=run(events_list))
     p = common(ev.add_parser("show", help="with the raw body"))
     p.add_argument("event_id")
@@ -256,6 +305,11 @@ def add_admin_commands(sub: Any, run: Callable[[Handler], Callable[[argparse.Nam
     p.add_argument("delivery_id")
     p.set_defaults(func=run(deliveries_retry))
 
+    p = common(sub.add_parser("reconcile", help="recover missed sales and refunds from Gumroad's Sales API"))
+    p.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="read sales created on or after this day (UTC)")
+    p.add_argument("--dry-run", action="store_true", help="report what would change; change nothing")
+    p.set_defaults(func=run(reconcile))
+
 
 def runner(
     build: Callable[[], Container], prepare: Callable[[Container], Awaitable[None]]
@@ -270,8 +324,8 @@ def runner(
             async def main() -> int:
                 try:
                     await prepare(container)
-                    await handler(container, args)
-                    return 0
+                    code = await handler(container, args)
+                    return code if isinstance(code, int) else 0
                 except DomainError as exc:
                     print(f"licensemint: {exc.message}", file=sys.stderr)
                     return 1

@@ -12,7 +12,9 @@ from dependency_injector import containers, providers
 
 from adapters.catalog.yaml_catalog import YamlCatalog
 from adapters.clock import RandomIds, SystemClock
+from adapters.gumroad.encoder import GumroadNoticeEncoder
 from adapters.gumroad.parser import GumroadParser
+from adapters.gumroad.sales_api import GumroadSalesApi
 from adapters.mail.file_mailer import FileMailer
 from adapters.mail.postmark import PostmarkMailer
 from adapters.mail.smtp import SmtpMailer, SmtpUrlError
@@ -27,6 +29,9 @@ from core.usecases.change_seats import ChangeSeats
 from core.usecases.deactivate_machine import DeactivateMachine
 from core.usecases.list_activations import ListActivations
 from core.usecases.release_activations import ReleaseActivations
+from core.usecases.confirm_sale import ConfirmSaleWithApi
+from core.usecases.reconcile import Reconcile
+from core.usecases.retry_confirmations import RetryPendingConfirmations
 from core.usecases.browse import ListDeliveries, ListEvents, ListLicenses, ShowEvent, ShowLicense
 from core.usecases.change_license_status import ChangeLicenseStatus
 from core.usecases.mint_license import MintLicense
@@ -66,6 +71,19 @@ def build_mailer(settings: Settings) -> Mailer:
     return FileMailer(settings.mail_dir, settings.mail_from)
 
 
+def build_sales_api(settings: Settings) -> GumroadSalesApi | None:
+    """Gumroad's Sales API when GUMROAD_ACCESS_TOKEN is set; None turns off reconciliation
+    and confirmation."""
+    if not settings.gumroad_access_token:
+        return None
+    return GumroadSalesApi(settings.gumroad_access_token, settings.gumroad_api_url)
+
+
+def build_confirmer(settings: Settings, sales: GumroadSalesApi | None) -> ConfirmSaleWithApi | None:
+    if not settings.confirm_sales or sales is None:
+        return None
+    return ConfirmSaleWithApi(sales=sales)
+
 
 class Container(containers.DeclarativeContainer):
     # The request-path use cases keep no state between calls, so each is built once
@@ -83,11 +101,14 @@ class Container(containers.DeclarativeContainer):
     parsers = providers.Dict(gumroad=providers.Singleton(GumroadParser))
     renderer = providers.Singleton(JinjaEmailRenderer, settings.provided.templates_dir)
     mailer = providers.Singleton(build_mailer, settings)
+    sales_api = providers.Singleton(build_sales_api, settings)
+    confirmer = providers.Singleton(build_confirmer, settings, sales_api)
+    encoder = providers.Singleton(GumroadNoticeEncoder)
 
     record_event = providers.Singleton(RecordEvent, uow=uow, clock=clock, ids=ids)
     ledger = providers.Singleton(Ledger, catalog=catalog, signer=signer, clock=clock, ids=ids, parsers=parsers)
     process_event = providers.Singleton(
-        ProcessEvent, uow=uow, parsers=parsers, catalog=catalog, ledger=ledger, clock=clock,
+        ProcessEvent, uow=uow, parsers=parsers, catalog=catalog, ledger=ledger, clock=clock, confirmer=confirmer,
     )
     validate_license = providers.Singleton(ValidateLicense, uow=uow, verifier=signer, clock=clock)
     activate_machine = providers.Singleton(
@@ -110,6 +131,11 @@ class Container(containers.DeclarativeContainer):
     replay_event = providers.Factory(ReplayEvent, process=process_event)
     replay_failed = providers.Factory(ReplayFailedEvents, uow=uow, process=process_event, clock=clock)
     retry_delivery = providers.Factory(RetryDelivery, uow=uow, clock=clock, wakeup=wakeup)
+    reconcile = providers.Factory(
+        Reconcile, uow=uow, sales=sales_api, parsers=parsers, encoder=encoder, process=process_event,
+        clock=clock, ids=ids,
+    )
+    retry_confirmations = providers.Factory(RetryPendingConfirmations, uow=uow, process=process_event, clock=clock)
     retry_policy = providers.Singleton(RetryPolicy, max_attempts=settings.provided.delivery_max_attempts)
     deliver_pending = providers.Factory(
         DeliverPending, uow=uow, mailer=mailer, renderer=renderer, catalog=catalog, clock=clock,
@@ -120,6 +146,9 @@ class Container(containers.DeclarativeContainer):
 async def close(container: Container) -> None:
     """Releases what the container opened: mail connections, both database engines."""
     await container.mailer().close()
+    sales = container.sales_api()
+    if sales is not None:
+        await sales.close()
     container.uow().dispose()
     await container.engine().dispose()
 

@@ -19,6 +19,7 @@ VARIABLES = (
     "LICENSE_VERIFY_KEYS", "PRODUCTS_FILE", "TEMPLATES_DIR", "MAIL_FROM", "MAIL_DIR",
     "POSTMARK_TOKEN", "POSTMARK_FROM", "POSTMARK_MESSAGE_STREAM", "POSTMARK_API_URL", "SMTP_URL",
     "DELIVERY_MAX_ATTEMPTS", "VALIDATE_RATE_LIMIT", "ACTIVATION_RATE_LIMIT",
+    "GUMROAD_ACCESS_TOKEN", "GUMROAD_API_URL", "CONFIRM_SALES", "RECONCILE_EVERY",
     "LICENSEMINT_VAR_DIR", "LOG_LEVEL",
 )
 
@@ -48,6 +49,10 @@ class Settings:
     validate_rate_limit: int
     activation_rate_limit: int
     var_dir: Path
+    gumroad_access_token: str | None = None
+    gumroad_api_url: str = "https://api.gumroad.com"
+    confirm_sales: bool = False
+    reconcile_every_minutes: int = 15
 
     @property
     def production(self) -> bool:
@@ -105,6 +110,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError("POSTMARK_FROM: needed with POSTMARK_TOKEN (a confirmed sender signature)")
     if not webhook_secrets:
         webhook_secrets = (_dev_webhook_secret(var_dir),)
+    gumroad_token = (env.get("GUMROAD_ACCESS_TOKEN") or "").strip() or None
+    gumroad_api_url = (env.get("GUMROAD_API_URL") or "").strip() or "https://api.gumroad.com"
+    if not gumroad_api_url.startswith(("https://", "http://")):
+        raise SettingsError(f"GUMROAD_API_URL: {gumroad_api_url!r} is not an http(s) URL")
+    confirm = (env.get("CONFIRM_SALES") or "").strip().lower()
+    if confirm not in ("", "on", "off"):
+        raise SettingsError(f"CONFIRM_SALES: {confirm!r} is not on or off")
+    if confirm == "on" and not gumroad_token:
+        raise SettingsError("CONFIRM_SALES=on needs GUMROAD_ACCESS_TOKEN (a token with the view_sales scope)")
 
     return Settings(
         app_env=app_env,
@@ -130,6 +144,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         validate_rate_limit=_positive_int(env, "VALIDATE_RATE_LIMIT", 120, allow_zero=True),
         activation_rate_limit=_positive_int(env, "ACTIVATION_RATE_LIMIT", 30, allow_zero=True),
         var_dir=var_dir,
+        gumroad_access_token=gumroad_token,
+        gumroad_api_url=gumroad_api_url.rstrip("/"),
+        confirm_sales=bool(gumroad_token) and confirm != "off",
+        reconcile_every_minutes=_positive_int(env, "RECONCILE_EVERY", 15, allow_zero=True),
     )
 
 

@@ -20,6 +20,7 @@ from typing import Protocol, Self
 from core.domain.activation import Activation, ActivationRecord
 from core.domain.model import Delivery, DeliveryAttempt, Event, HistoryEntry, License
 from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest
+from core.domain.sales import ReconcilePoint
 
 
 class EventRepository(Protocol):
@@ -121,6 +122,13 @@ class ActivationRepository(Protocol):
         """The license's activation history, oldest first."""
 
 
+class ReconciliationRepository(Protocol):
+    async def get(self, source: str) -> ReconcilePoint | None: ...
+
+    async def save(self, point: ReconcilePoint) -> None:
+        """Creates or replaces the source's point."""
+
+
 class UnitOfWork(Protocol):
     @property
     def events(self) -> EventRepository: ...
@@ -136,6 +144,9 @@ class UnitOfWork(Protocol):
 
     @property
     def activations(self) -> ActivationRepository: ...
+
+    @property
+    def reconciliation(self) -> ReconciliationRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

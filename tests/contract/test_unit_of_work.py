@@ -377,3 +377,44 @@ async def test_units_that_lock_one_key_apply_one_at_a_time(uow):
     await asyncio.gather(*(increment() for _ in range(8)))
     async with uow() as u:
         assert (await u.licenses.get("lic_1")).seats == 8
+
+
+async def test_an_event_keeps_its_origin_and_a_pending_confirmation_status(uow):
+    from core.domain.model import EventOrigin
+    from core.domain.queries import EventFilter, PageRequest
+
+    async with uow() as u:
+        await u.events.add(event("evt_r", origin=EventOrigin.RECONCILE))
+        await u.events.add(event("evt_w"))
+        await u.commit()
+    async with uow() as u:
+        await u.events.update(replace(await u.events.get("evt_w"), status=EventStatus.PENDING_CONFIRMATION))
+        await u.commit()
+    async with uow() as u:
+        assert (await u.events.get("evt_r")).origin is EventOrigin.RECONCILE
+        assert (await u.events.get("evt_w")).origin is EventOrigin.WEBHOOK
+        pending = await u.events.search(EventFilter(status=EventStatus.PENDING_CONFIRMATION), PageRequest())
+        assert [e.id for e in pending.items] == ["evt_w"]
+        found = await u.events.search(EventFilter(origin=EventOrigin.RECONCILE), PageRequest())
+        assert [e.id for e in found.items] == ["evt_r"]
+
+
+async def test_the_reconciliation_point_is_created_then_replaced_and_rolls_back(uow):
+    from datetime import date
+
+    from core.domain.sales import ReconcilePoint
+
+    async with uow() as u:
+        assert await u.reconciliation.get("gumroad") is None
+        await u.reconciliation.save(ReconcilePoint(source="gumroad", updated_at=T0, run_after=date(2026, 3, 1),
+                                                   run_started_at=T0, page_key="20260314160211000000-42"))
+        await u.commit()
+    done = ReconcilePoint(source="gumroad", updated_at=T0 + timedelta(minutes=1), reconciled_to=T0)
+    async with uow() as u:
+        await u.reconciliation.save(done)
+        await u.commit()
+    async with uow() as u:
+        await u.reconciliation.save(replace(done, page_key="not-committed"))
+    async with uow() as u:
+        assert await u.reconciliation.get("gumroad") == done
+        assert await u.reconciliation.get("other") is None

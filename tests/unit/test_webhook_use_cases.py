@@ -1,4 +1,4 @@
-"""RecordEvent, ProcessEvent and MintFromSale on memory adapters."""
+"""RecordEvent, ProcessEvent and the Ledger on memory adapters."""
 
 import asyncio
 from dataclasses import replace

@@ -160,6 +160,7 @@ class GumroadParser:
             is_preorder_authorization=form.boolean("is_preorder_authorization"),
             is_gift_receiver_purchase=form.boolean("is_gift_receiver_purchase"),
             gifter_email=form.get("gifter_email"),
+            gift_price_cents=form.integer("gift_price"),
             refunded=form.boolean("refunded"),
             disputed=form.boolean("disputed"),
             dispute_won=form.boolean("dispute_won"),

@@ -13,6 +13,7 @@ from adapters.memory.activations import MemoryActivationRepository
 from core.domain.activation import Activation, ActivationRecord
 from core.domain.model import Delivery, DeliveryAttempt, DeliveryStatus, Event, HistoryEntry, License
 from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest, page_of
+from core.domain.sales import ReconcilePoint
 from ports.errors import AlreadyExists, StorageUnavailable
 from ports.unit_of_work import UnitOfWorkFactory
 from ports.wakeup import Wakeup
@@ -37,16 +38,17 @@ class MemoryStore:
     attempts: list[DeliveryAttempt] = field(default_factory=list)
     activations: dict[str, Activation] = field(default_factory=dict)
     activation_records: list[ActivationRecord] = field(default_factory=list)
+    points: dict[str, ReconcilePoint] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     available: bool = True
 
     def snapshot(self) -> tuple[Any, ...]:
         return (dict(self.events), dict(self.licenses), list(self.history), dict(self.deliveries),
-                list(self.attempts), dict(self.activations), list(self.activation_records))
+                list(self.attempts), dict(self.activations), list(self.activation_records), dict(self.points))
 
     def restore(self, snap: tuple[Any, ...]) -> None:
         (self.events, self.licenses, self.history, self.deliveries, self.attempts, self.activations,
-         self.activation_records) = snap
+         self.activation_records, self.points) = snap
 
 
 class MemoryEventRepository:
@@ -71,6 +73,7 @@ class MemoryEventRepository:
             if (where.source is None or e.source == where.source)
             and (where.kind is None or e.kind is where.kind)
             and (where.status is None or e.status is where.status)
+            and (where.origin is None or e.origin is where.origin)
         ]
         return _page(found, page, lambda e: (e.received_at, e.id))
 
@@ -198,6 +201,17 @@ class MemoryDeliveryRepository:
         return [a for a in self._s.attempts if a.delivery_id == delivery_id]
 
 
+class MemoryReconciliationRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._s = store
+
+    async def get(self, source: str) -> ReconcilePoint | None:
+        return self._s.points.get(source)
+
+    async def save(self, point: ReconcilePoint) -> None:
+        self._s.points[point.source] = point
+
+
 class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore, autocommit: bool = False, wakeup: Wakeup | None = None) -> None:
         self._store = store
@@ -210,6 +224,7 @@ class MemoryUnitOfWork:
         wake = (lambda: self.after_commit(wakeup.notify)) if wakeup is not None else (lambda: None)
         self._deliveries = MemoryDeliveryRepository(store, on_add=wake)
         self._activations = MemoryActivationRepository(store)
+        self._reconciliation = MemoryReconciliationRepository(store)
 
     @property
     def events(self) -> MemoryEventRepository:
@@ -230,6 +245,10 @@ class MemoryUnitOfWork:
     @property
     def activations(self) -> MemoryActivationRepository:
         return self._activations
+
+    @property
+    def reconciliation(self) -> MemoryReconciliationRepository:
+        return self._reconciliation
 
     async def lock(self, key: str) -> None:
         pass  # units of work already run one at a time

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from core.domain.activation import Activation, ActivationRecord
 from core.domain.model import Delivery, DeliveryAttempt, Event, HistoryEntry, License
+from core.domain.sales import ReconcilePoint
 
 
 T = TypeVar("T")
@@ -79,5 +80,9 @@ def activation_record_from_row(row: Any) -> ActivationRecord:
     return _from_row(ActivationRecord, row)
 
 
-activation_to_row = activation_record_to_row = _to_row
+def point_from_row(row: Any) -> ReconcilePoint:
+    return _from_row(ReconcilePoint, row)
+
+
+activation_to_row = activation_record_to_row = point_to_row = _to_row
 event_to_row = license_to_row = history_to_row = delivery_to_row = attempt_to_row = _to_row

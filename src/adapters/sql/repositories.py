@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping
-from adapters.sql.tables import delivery_attempts, deliveries, events, license_history, licenses
+from adapters.sql.tables import delivery_attempts, deliveries, events, license_history, licenses, reconciliation
 from core.domain.model import Delivery, DeliveryAttempt, DeliveryStatus, Event, HistoryEntry, License
 from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest, page_of
+from core.domain.sales import ReconcilePoint
 
 
 T = TypeVar("T")
@@ -79,7 +80,7 @@ class SqlEventRepository:
         conditions = [
             column == value
             for column, value in ((events.c.source, where.source), (events.c.kind, _value(where.kind)),
-                                  (events.c.status, _value(where.status)))
+                                  (events.c.status, _value(where.status)), (events.c.origin, _value(where.origin)))
             if value is not None
         ]
         return await _page(self._conn, events, events.c.received_at, conditions, page,
@@ -241,3 +242,20 @@ class SqlDeliveryRepository:
             .order_by(delivery_attempts.c.id)
         )
         return [mapping.attempt_from_row(r) for r in await self._conn.execute(query)]
+
+
+class SqlReconciliationRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, source: str) -> ReconcilePoint | None:
+        row = (await self._conn.execute(reconciliation.select().where(reconciliation.c.source == source))).first()
+        return mapping.point_from_row(row) if row else None
+
+    async def save(self, point: ReconcilePoint) -> None:
+        row = mapping.point_to_row(point)
+        updated = await self._conn.execute(
+            reconciliation.update().where(reconciliation.c.source == point.source).values(row)
+        )
+        if updated.rowcount == 0:
+            await self._conn.execute(reconciliation.insert().values(row))

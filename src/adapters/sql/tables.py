@@ -48,13 +48,14 @@ events = sa.Table(
     sa.Column("body", sa.LargeBinary, nullable=False),
     sa.Column("content_type", sa.String(200), nullable=False),
     sa.Column("received_at", UtcDateTime, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
     sa.Column("kind", sa.String(32)),
     sa.Column("external_id", sa.String(200)),
     sa.Column("outcome", sa.Text),
     sa.Column("outcome_code", sa.String(32)),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("processed_at", UtcDateTime),
+    sa.Column("origin", sa.String(16), nullable=False, server_default="webhook"),
     sa.Index(None, "status", "received_at"),
     sa.Index(None, "source", "external_id"),
 )
@@ -165,4 +166,15 @@ activation_history = sa.Table(
     sa.Column("machine", sa.String(64)),
     sa.Column("detail", sa.Text),
     sa.Index(None, "license_id"),
+)
+
+reconciliation = sa.Table(
+    "reconciliation",
+    metadata,
+    sa.Column("source", sa.String(32), primary_key=True),
+    sa.Column("reconciled_to", UtcDateTime),
+    sa.Column("run_after", sa.Date),
+    sa.Column("run_started_at", UtcDateTime),
+    sa.Column("page_key", sa.String(200)),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -20,6 +20,7 @@ from adapters.sql.repositories import (
     SqlEventRepository,
     SqlHistoryRepository,
     SqlLicenseRepository,
+    SqlReconciliationRepository,
 )
 from ports.errors import AlreadyExists, StorageUnavailable
 from ports.unit_of_work import UnitOfWorkFactory
@@ -78,6 +79,10 @@ class SqlUnitOfWork:
     def activations(self) -> SqlActivationRepository:
         return self._repos["activations"]  # type: ignore[no-any-return]
 
+    @property
+    def reconciliation(self) -> SqlReconciliationRepository:
+        return self._repos["reconciliation"]  # type: ignore[no-any-return]
+
     def after_commit(self, effect: Callable[[], None]) -> None:
         if effect not in self._effects:
             self._effects.append(effect)
@@ -121,6 +126,7 @@ class SqlUnitOfWork:
             "history": _Guarded(SqlHistoryRepository(conn)),
             "deliveries": _Guarded(SqlDeliveryRepository(conn, on_add=self._queued)),
             "activations": _Guarded(SqlActivationRepository(conn)),
+            "reconciliation": _Guarded(SqlReconciliationRepository(conn)),
         }
         return self
 

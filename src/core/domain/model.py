@@ -19,6 +19,16 @@ class EventStatus(str, enum.Enum):
     RECEIVED = "received"
     PROCESSED = "processed"
     FAILED = "failed"
+    PENDING_CONFIRMATION = "pending confirmation"
+    """A sale ping waiting for the platform to confirm it (the platform could not be asked)."""
+
+
+class EventOrigin(str, enum.Enum):
+    """Where an event's body came from."""
+
+    WEBHOOK = "webhook"
+    RECONCILE = "reconcile"
+    """Written by reconciliation from the platform's sales list, in the webhook's own format."""
 
 
 class OutcomeCode(str, enum.Enum):
@@ -36,6 +46,10 @@ class OutcomeCode(str, enum.Enum):
     UNMAPPED_PRODUCT = "unmapped_product"
     UNMAPPED_TIER = "unmapped_tier"
     NO_PARSER = "no_parser"
+    UNCONFIRMED = "unconfirmed"
+    """The platform does not know the sale (a forged or mistaken ping): nothing minted."""
+    PENDING_CONFIRMATION = "pending_confirmation"
+    """The platform could not be asked yet; the worker asks again."""
     UNEXPECTED_ERROR = "unexpected_error"
 
 
@@ -105,6 +119,7 @@ class Event:
     attempts: int = 0
     processed_at: datetime | None = None
     outcome_code: OutcomeCode | None = None
+    origin: EventOrigin = EventOrigin.WEBHOOK
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

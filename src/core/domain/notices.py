@@ -47,6 +47,7 @@ class SaleNotice:
     is_preorder_authorization: bool = False
     is_gift_receiver_purchase: bool = False
     gifter_email: str | None = None
+    gift_price_cents: int | None = None
     refunded: bool = False
     disputed: bool = False
     dispute_won: bool = False

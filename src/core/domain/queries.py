@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from core.domain.errors import InvalidInput
-from core.domain.model import DeliveryStatus, EventStatus, LicenseStatus
+from core.domain.model import DeliveryStatus, EventOrigin, EventStatus, LicenseStatus
 from core.domain.notices import NoticeKind
 
 T = TypeVar("T")
@@ -70,6 +70,7 @@ class EventFilter:
     source: str | None = None
     kind: NoticeKind | None = None
     status: EventStatus | None = None
+    origin: EventOrigin | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -58,8 +58,12 @@ class Ledger:
         self._ids = ids
         self._parsers = parsers
 
+    async def lock(self, uow: UnitOfWork, source: str, notice: Notice) -> None:
+        """Applies the events of one order or subscription one at a time (held to commit)."""
+        await uow.lock(f"{source}\0{notice.thread}")
+
     async def apply(self, uow: UnitOfWork, event: Event, notice: Notice) -> Applied:
-        await uow.lock(f"{event.source}\0{notice.thread}")
+        await self.lock(uow, event.source, notice)
         if isinstance(notice, SaleNotice) and notice.is_preorder_authorization:
             return Applied(code=OutcomeCode.PREORDER, message="preorder authorisation: no license until the charge")
         lic = await self._license(uow, event.source, notice)

@@ -13,6 +13,13 @@ Rules:
 - The outcome (a code and a message) is written in the same transaction as the work it
   describes; the delivery worker is woken only once that transaction commits.
 - An unexpected error marks the event failed too, so it can be replayed once fixed.
+- With a confirmer, a sale ping (origin webhook) not yet licensed is confirmed with the
+  platform before the transaction starts: a sale it does not know fails as "unconfirmed:
+  ..." (code `unconfirmed`), and when it cannot be asked the event waits as pending
+  confirmation (retried by the worker). Events written by reconciliation come from the
+  platform's API already, and take the same path as pings otherwise.
+- A giftee's ping for a gift that reconciliation already recovered (keyed on the gifter's
+  sale id) is a duplicate of that license.
 """
 
 from __future__ import annotations
@@ -22,13 +29,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from core.domain.errors import DomainError, MalformedEvent, NotFound, UnmappedProduct, UnmappedTier
-from core.domain.model import Event, EventStatus, OutcomeCode
+from core.domain.model import Event, EventOrigin, EventStatus, OutcomeCode
 from core.domain.notices import NoticeKind, SaleNotice
 from core.usecases.ledger import Applied, Ledger
+from core.usecases.reconcile_sales import recovered_gift
 from ports.catalog import Catalog
 from ports.clock import Clock
 from ports.errors import AlreadyExists, StorageUnavailable
 from ports.parser import NoticeParser
+from ports.sale_confirmer import Confirmation, SaleConfirmer, Verdict
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -59,18 +68,21 @@ class ProcessEvent:
         catalog: Catalog,
         ledger: Ledger,
         clock: Clock,
+        confirmer: SaleConfirmer | None = None,
     ) -> None:
         self._uow = uow
         self._parsers = parsers
         self._catalog = catalog
         self._ledger = ledger
         self._clock = clock
+        self._confirmer = confirmer
 
     async def __call__(self, cmd: ProcessEventCommand) -> Event:
         recorded = cmd.recorded if cmd.recorded is not None and cmd.recorded.id == cmd.event_id else None
+        confirmation = await self._confirm_first(cmd.event_id, recorded) if self._confirmer else None
         for _ in range(_RACE_RETRIES):
             try:
-                return await self._attempt(cmd.event_id, recorded)
+                return await self._attempt(cmd.event_id, recorded, confirmation)
             except AlreadyExists:
                 recorded = None  # read it afresh
                 continue
@@ -85,7 +97,28 @@ class ProcessEvent:
             cmd.event_id, OutcomeCode.UNEXPECTED_ERROR, "lost the same unique race repeatedly"
         )
 
-    async def _attempt(self, event_id: str, recorded: Event | None) -> Event:
+    async def _confirm_first(self, event_id: str, recorded: Event | None) -> Confirmation | None:
+        """Asks the platform about a sale ping, outside any transaction; None when there is
+        nothing to ask (not a sale, not from a webhook, already licensed, unreadable)."""
+        assert self._confirmer is not None
+        if recorded is None:
+            async with self._uow(autocommit=True) as uow:
+                recorded = await self._load(uow, event_id)
+        parser = self._parsers.get(recorded.source)
+        if recorded.status is EventStatus.PROCESSED or recorded.origin is not EventOrigin.WEBHOOK or parser is None:
+            return None
+        try:
+            notice = parser.parse(recorded.body, recorded.content_type)
+        except DomainError:
+            return None
+        if notice.kind is not NoticeKind.SALE or not isinstance(notice, SaleNotice):
+            return None
+        async with self._uow(autocommit=True) as uow:
+            if await uow.licenses.get_by_order(recorded.source, notice.sale_id) is not None:
+                return None
+        return await self._confirmer.confirm(recorded.source, notice)
+
+    async def _attempt(self, event_id: str, recorded: Event | None, confirmation: Confirmation | None) -> Event:
         async with self._uow() as uow:
             event = recorded or await self._load(uow, event_id)
             if event.status is EventStatus.PROCESSED:
@@ -94,9 +127,9 @@ class ProcessEvent:
             kind: NoticeKind | None
             external_id: str | None
             try:
-                kind, external_id, applied = await self._act(uow, event)
+                kind, external_id, applied = await self._act(uow, event, confirmation)
             except _Failed as failed:
-                status = EventStatus.FAILED
+                status = EventStatus.PENDING_CONFIRMATION if failed.pending else EventStatus.FAILED
                 kind, external_id = failed.kind or event.kind, failed.external_id or event.external_id
                 applied = Applied(code=failed.code, message=failed.reason)
             done = replace(
@@ -107,7 +140,9 @@ class ProcessEvent:
             await uow.commit()
         return done
 
-    async def _act(self, uow: UnitOfWork, event: Event) -> tuple[NoticeKind, str, Applied]:
+    async def _act(
+        self, uow: UnitOfWork, event: Event, confirmation: Confirmation | None
+    ) -> tuple[NoticeKind, str, Applied]:
         parser = self._parsers.get(event.source)
         if parser is None:
             raise _Failed(OutcomeCode.NO_PARSER, f"no parser for source {event.source!r}")
@@ -121,10 +156,34 @@ class ProcessEvent:
             if notice.kind is NoticeKind.TEST_PING:
                 assert isinstance(notice, SaleNotice)
                 return kind, notice.sale_id, self._validate_test_ping(event.source, notice)
+            if isinstance(notice, SaleNotice) and notice.kind is NoticeKind.SALE:
+                await self._ledger.lock(uow, event.source, notice)
+                if confirmation is not None and confirmation.verdict is not Verdict.CONFIRMED:
+                    await self._unconfirmed(uow, event.source, notice, confirmation)
+                if notice.is_gift_receiver_purchase and event.origin is EventOrigin.WEBHOOK:
+                    gift = await recovered_gift(uow, event.source, notice, parser)
+                    if gift is not None:
+                        return kind, notice.thread, Applied(
+                            code=OutcomeCode.DUPLICATE,
+                            message=f"duplicate of {gift.id} (a gift reconciliation recovered)",
+                        )
             return kind, notice.thread, await self._ledger.apply(uow, event, notice)
         except DomainError as exc:
             code = _FAILURE_CODES.get(type(exc), OutcomeCode.UNEXPECTED_ERROR)
             raise _Failed(code, exc.message, kind=kind, external_id=notice.thread) from exc
+
+    async def _unconfirmed(
+        self, uow: UnitOfWork, source: str, notice: SaleNotice, confirmation: Confirmation
+    ) -> None:
+        """Stops an unconfirmed sale, unless it was licensed meanwhile (then it is a duplicate)."""
+        if await uow.licenses.get_by_order(source, notice.sale_id) is not None:
+            return
+        kind, external_id = notice.kind, notice.thread
+        if confirmation.verdict is Verdict.UNKNOWN:
+            raise _Failed(OutcomeCode.UNCONFIRMED, f"unconfirmed: {confirmation.reason}; nothing minted",
+                          kind=kind, external_id=external_id)
+        raise _Failed(OutcomeCode.PENDING_CONFIRMATION, f"pending confirmation: {confirmation.reason}",
+                      kind=kind, external_id=external_id, pending=True)
 
     def _validate_test_ping(self, source: str, notice: SaleNotice) -> Applied:
         mapping = self._catalog.resolve(source, notice.product_id, notice.variants)
@@ -159,10 +218,12 @@ class ProcessEvent:
 
 class _Failed(Exception):
     def __init__(
-        self, code: OutcomeCode, reason: str, *, kind: NoticeKind | None = None, external_id: str | None = None
+        self, code: OutcomeCode, reason: str, *, kind: NoticeKind | None = None, external_id: str | None = None,
+        pending: bool = False,
     ) -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason
         self.kind = kind
         self.external_id = external_id
+        self.pending = pending

@@ -6,7 +6,7 @@ import enum
 import hashlib
 import hmac
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -14,7 +14,7 @@ from aiohttp.typedefs import Middleware
 from dependency_injector.wiring import Provide, inject
 
 from core.domain.errors import InvalidInput
-from core.domain.model import DeliveryStatus, EventStatus, LicenseStatus
+from core.domain.model import DeliveryStatus, EventOrigin, EventStatus, LicenseStatus
 from core.domain.notices import NoticeKind
 from core.domain.queries import Cursor, DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest
 from core.usecases.browse import (
@@ -25,6 +25,7 @@ from core.usecases.mint_license import MintLicense, MintLicenseCommand
 from core.usecases.replay_events import (
     ReplayEvent, ReplayEventCommand, ReplayFailedCommand, ReplayFailedEvents,
 )
+from core.usecases.reconcile import Reconcile, ReconcileCommand
 from core.usecases.resend_license import ResendLicense, ResendLicenseCommand
 from core.usecases.retry_delivery import RetryDelivery, RetryDeliveryCommand
 from entrypoints.container import Container
@@ -211,7 +212,7 @@ async def resend_license(request: web.Request, use_case: ResendLicense = Provide
 @inject
 async def list_events(request: web.Request, use_case: ListEvents = Provide[Container.list_events]) -> web.Response:
     where = EventFilter(source=_text(request, "source", 32), kind=_choice(request, "kind", NoticeKind),
-                        status=_choice(request, "status", EventStatus))
+                        status=_choice(request, "status", EventStatus), origin=_choice(request, "origin", EventOrigin))
     return _listing(await use_case(ListCommand(where=where, page=_page(request))), js.event_json)
 
 
@@ -251,6 +252,25 @@ async def retry_delivery(request: web.Request, use_case: RetryDelivery = Provide
     return web.json_response(js.delivery_json(delivery))
 
 
+@inject
+async def reconcile(
+    request: web.Request,
+    sales: object = Provide[Container.sales_api],
+    use_case: Reconcile = Provide[Container.reconcile],
+) -> web.Response:
+    body = await _body(request)
+    since_text = _field(body, "since", str)
+    try:
+        since = date.fromisoformat(since_text) if since_text is not None else None
+    except ValueError:
+        raise InvalidInput("since", f"{since_text!r} is not a date (YYYY-MM-DD)") from None
+    if sales is None:
+        return json_error(409, "not_configured", "reconciliation needs GUMROAD_ACCESS_TOKEN")
+    summary = await use_case(ReconcileCommand(
+        since=since, dry_run=_field(body, "dry_run", bool, default=False)))
+    return web.json_response(js.reconcile_json(summary))
+
+
 def setup_admin_routes(app: web.Application) -> None:
     r = app.router
     r.add_get("/admin/licenses", list_licenses)
@@ -266,3 +286,4 @@ def setup_admin_routes(app: web.Application) -> None:
     r.add_post("/admin/events/{event_id}/replay", replay_event)
     r.add_get("/admin/deliveries", list_deliveries)
     r.add_post("/admin/deliveries/{delivery_id}/retry", retry_delivery)
+    r.add_post("/admin/reconcile", reconcile)

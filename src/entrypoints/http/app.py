@@ -9,7 +9,8 @@ from aiohttp import web
 from entrypoints.container import Container, close
 from entrypoints.http.access_log import RedactingAccessLogger
 from entrypoints.http import activation, admin, admin_activations, health, middleware, openapi, public, webhooks
-from entrypoints.http.keys import CONTAINER, WORKER
+from entrypoints.http.keys import CONTAINER, SALES_JOBS, WORKER
+from entrypoints.sales_jobs import sales_jobs
 from entrypoints.worker import DeliveryWorker
 
 # How every runner of the app must be configured (the CLI's and the tests').
@@ -43,6 +44,7 @@ def create_app(container: Container, *, worker: bool = True) -> web.Application:
     app.cleanup_ctx.append(_engine_ctx)
     if worker:
         app[WORKER] = DeliveryWorker(container.deliver_pending(), container.wakeup())
+        app[SALES_JOBS] = sales_jobs(container)
         app.cleanup_ctx.append(_worker_ctx)
     return app
 
@@ -55,7 +57,9 @@ async def _engine_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _worker_ctx(app: web.Application) -> AsyncIterator[None]:
-    worker = app[WORKER]
+    worker, jobs = app[WORKER], app[SALES_JOBS]
     worker.start()
+    jobs.start()
     yield
+    await jobs.stop()
     await worker.stop()

@@ -8,6 +8,7 @@ from typing import Any
 
 from core.domain.model import Delivery, DeliveryAttempt, Event, HistoryEntry, License
 from core.usecases.browse import LicenseDetail
+from core.usecases.reconcile import Finding, ReconcileSummary
 
 
 def ts(value: datetime | None) -> str | None:
@@ -64,6 +65,7 @@ def event_json(e: Event, *, with_body: bool = False) -> dict[str, Any]:
         "status": e.status.value, "outcome": e.outcome,
         "outcome_code": e.outcome_code.value if e.outcome_code else None, "attempts": e.attempts,
         "received_at": ts(e.received_at), "processed_at": ts(e.processed_at), "content_type": e.content_type,
+        "origin": e.origin.value,
     }
     if with_body:
         try:
@@ -73,3 +75,15 @@ def event_json(e: Event, *, with_body: bool = False) -> dict[str, Any]:
         body["body"] = text
         body["body_base64"] = base64.b64encode(e.body).decode("ascii")
     return body
+
+
+def reconcile_json(s: ReconcileSummary) -> dict[str, Any]:
+    def finding(f: Finding) -> dict[str, Any]:
+        return {"sale_id": f.sale_id, "kind": f.kind, "event_id": f.event_id, "outcome": f.outcome}
+
+    return {
+        "complete": s.complete, "error": s.error, "dry_run": s.dry_run, "after": s.after.isoformat(),
+        "resumed": s.resumed, "pages_read": s.pages_read, "sales_seen": s.sales_seen,
+        "recovered": [finding(f) for f in s.recovered], "lifecycle": [finding(f) for f in s.lifecycle],
+        "failures": [{"event_id": i, "reason": r} for i, r in s.failures],
+    }
