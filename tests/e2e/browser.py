@@ -23,7 +23,7 @@ LINK = re.compile(r"https?://[^\s\"<>]+/portal/licenses\?t=[A-Za-z0-9_.%-]+")
 
 
 @contextmanager
-def chromium(*, width: int = 1200, height: int = 900):
+def chromium(*, width: int = 1200, height: int = 900, javascript: bool = True):
     """A fresh browser page (its own cookies); closed afterwards."""
     from playwright.sync_api import sync_playwright
 
@@ -31,7 +31,8 @@ def chromium(*, width: int = 1200, height: int = 900):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         try:
-            context = browser.new_context(viewport={"width": width, "height": height})
+            context = browser.new_context(viewport={"width": width, "height": height},
+                                          java_script_enabled=javascript, accept_downloads=True)
             context.set_default_timeout(10_000)
             page = context.new_page()
             errors: list[str] = []
