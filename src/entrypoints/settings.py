@@ -97,19 +97,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     signing_key = env.get("LICENSE_SIGNING_KEY", "").strip()
 
     if app_env == "production":
+        if signing_key and Path(signing_key) == DEV_SIGNING_KEY:
+            raise SettingsError("LICENSE_SIGNING_KEY: the development key is not for production")
         missing = [
             name
             for name, value in (
                 ("LICENSE_SIGNING_KEY", signing_key),
                 ("GUMROAD_WEBHOOK_SECRETS", webhook_secrets),
                 ("ADMIN_TOKENS", admin_tokens),
+                ("PORTAL_SECRET", env.get("PORTAL_SECRET", "").strip()),
             )
             if not value
         ]
         if missing:
             raise SettingsError(f"APP_ENV=production needs {', '.join(missing)}")
-        if Path(signing_key) == DEV_SIGNING_KEY:
-            raise SettingsError("LICENSE_SIGNING_KEY: the development key is not for production")
     if env.get("POSTMARK_TOKEN") and not (env.get("POSTMARK_FROM") or env.get("MAIL_FROM")):
         raise SettingsError("POSTMARK_FROM: needed with POSTMARK_TOKEN (a confirmed sender signature)")
     if not webhook_secrets:
@@ -127,8 +128,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if portal_secret and len(portal_secret) < 32:
         raise SettingsError("PORTAL_SECRET: needs at least 32 characters")
     if not portal_secret:
-        if app_env == "production":
-            raise SettingsError("APP_ENV=production needs PORTAL_SECRET (it signs the buyers' portal links)")
         portal_secret = _dev_secret(var_dir, "dev-portal-secret", 32)
 
     return Settings(
