@@ -145,3 +145,44 @@ def test_a_dead_delivery_is_retried_from_the_console(tmp_path):
         assert len(wait_for_files(blocked, 1)) == 1
     finally:
         server.stop()
+
+
+def test_an_operator_mints_by_hand_changes_seats_and_deactivates_a_machine(server, tmp_path):
+    from tests.e2e.browser import post_json
+    from tests.e2e.test_server_process import KEY
+
+    with chromium() as page:
+        sign_in(page, server.base)
+        page.get_by_role("link", name="Mint", exact=True).click()
+        page.get_by_label("Product").select_option("acmesoft-pro")
+        page.get_by_label("Buyer's email").fill("sam@example.com")
+        page.get_by_label("Licensee name").fill("Sam Seller")
+        page.get_by_label("Seats", exact=True).fill("2")
+        page.get_by_role("button", name="Review…").click()
+        assert "Mint this license?" in page.inner_text("h1")
+        assert not list((tmp_path / "var" / "mail").glob("*.eml"))  # nothing yet
+        page.get_by_role("button", name="Yes, mint and email it").click()
+        assert "The license is minted and its email queued." in page.inner_text("main")
+        [eml] = wait_for_files(tmp_path / "var" / "mail", 1)
+        [key] = set(KEY.findall(eml.read_text()))
+        status, _ = post_json(server.base, "/v1/licenses/activate",
+                              {"key": key, "fingerprint": "sams-desktop-0001", "label": "Sam's desktop"})
+        assert status == 201
+
+        page.reload()
+        assert "1 of 2 in use" in page.inner_text("main")
+        page.get_by_label("Seats", exact=True).fill("3")
+        page.get_by_role("button", name="Change seats…").click()
+        assert "Seats go from 2 to 3" in page.inner_text("main")
+        page.get_by_role("button", name="Yes, change the number of seats").click()
+        assert "1 of 3 in use" in page.inner_text("main")
+
+        page.get_by_role("button", name="Deactivate Sam's desktop").click()
+        assert "Sam's desktop" in page.inner_text("main") and "loses its seat" in page.inner_text("main")
+        page.get_by_role("button", name="Yes, deactivate a machine").click()
+        main = page.inner_text("main")
+        assert "its seat is free" in main and "0 of 3 in use" in main
+        history = page.inner_text("#history")
+        assert re.search(r"machine seats_changed\s+seats 2 → 3\s+operator: alice", history), history
+        assert re.search(r"machine deactivated\s+operator: alice", history), history
+        shot(page, "console-mint-seats-deactivate")
