@@ -119,7 +119,11 @@ def test_replay_all_failed_asks_first_and_reports_what_happened(tmp_path):
             page.goto(server.base + "/console/events?status=failed")
             page.get_by_role("button", name="Replay all failed…").click()
             page.get_by_role("button", name="Yes, replay them").click()
-            assert "Replayed 1 failed event(s): 0 processed, 1 still failed." in page.inner_text("main")
+            main = page.inner_text("main")
+            assert "Replayed 1 failed event(s): 0 processed, 1 still failed." in main
+            assert re.search(r"1 of 1: evt_\S+ — failed .*not in the catalog", main), main
+            shot(page, "console-replay-all")
+            assert page.errors == []
     finally:
         server.stop()
 

@@ -47,6 +47,8 @@ async def console_guard(request: web.Request, handler):
         if session is not None:
             request[OPERATOR] = session.name
         response = await handler(request)
+        if response.prepared:  # a streamed page renewed its cookies before its first byte
+            return response
         if session is not None and request.path != "/console/sign-out":
             sessions.keep(request, response, session)
     set_csrf(sessions, request, response, request[CSRF])

@@ -79,14 +79,23 @@ async def web_pages(request: web.Request, handler):
         log.exception("unhandled error on %s %s", request.method, request.path)
         response = render("error.html", status=500, title="Something went wrong",
                           message="An internal error; the server log has the details.")
+    if not response.prepared:  # a streamed page set them itself before its first byte
+        secure_headers(response, static=request.path.startswith("/static/"))
+    return response
+
+
+def secure_headers(response: web.StreamResponse, *, static: bool = False) -> None:
     h = response.headers
     h["Content-Security-Policy"] = CSP
     h["X-Content-Type-Options"] = "nosniff"
     h["X-Frame-Options"] = "DENY"
     h["Referrer-Policy"] = "no-referrer"
-    if not request.path.startswith("/static/"):
+    if not static:
         h["Cache-Control"] = "no-store"
-    return response
+
+
+def render_part(template: str, **context) -> str:
+    return _env.get_template(template).render(**context)
 
 
 def setup_static(app: web.Application) -> None:
