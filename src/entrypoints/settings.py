@@ -53,7 +53,7 @@ class Settings:
     gumroad_api_url: str = "https://api.gumroad.com"
     confirm_sales: bool = False
     reconcile_every_minutes: int = 15
-    public_url: str = "http://localhost:8000"
+    public_url: str = "http://localhost:8080"
     """Where buyers reach this server: the base of the portal links in emails."""
     portal_secret: str = ""
     portal_link_days: int = 7
@@ -178,7 +178,7 @@ def _positive_int(env: Mapping[str, str], name: str, default: int, *, allow_zero
 
 
 def _public_url(value: str | None) -> str:
-    url = (value or "http://localhost:8000").strip().rstrip("/")
+    url = (value or "http://localhost:8080").strip().rstrip("/")
     if not url.startswith(("http://", "https://")) or "?" in url or "#" in url:
         raise SettingsError(f"PUBLIC_URL: {url!r} is not an http(s) base URL (e.g. https://licenses.example.com)")
     return url
