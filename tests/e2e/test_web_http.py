@@ -65,3 +65,15 @@ async def test_lost_key_requests_share_the_resend_apis_limit_per_address(service
     assert (await service.client.post("/v1/licenses/resend", json={"email": "a@example.com"})).status == 429
     bad = await service.client.post("/portal/", data={"email": "not an address"})
     assert bad.status == 400 and "Please enter an email address." in await bad.text()
+
+
+async def test_sign_in_attempts_are_limited_per_client_right_or_wrong(service):
+    page = await service.client.get("/console/sign-in")
+    csrf = CSRF.search(await page.text()).group(1)
+    for _ in range(10):
+        wrong = await service.client.post("/console/sign-in", data={"csrf": csrf, "token": "guess"})
+        assert wrong.status == 401
+    limited = await service.client.post("/console/sign-in", data={"csrf": csrf, "token": ADMIN_TOKEN},
+                                        allow_redirects=False)
+    assert limited.status == 429 and "Too many sign-in attempts" in await limited.text()
+    assert "lm_console" not in limited.headers.get("Set-Cookie", "")

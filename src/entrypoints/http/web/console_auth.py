@@ -6,12 +6,15 @@ import logging
 
 from aiohttp import web
 
+from entrypoints.http.ratelimit import RateLimiter
 from entrypoints.http.web.pages import render
 from entrypoints.http.web.session import Sessions, csrf_ok, csrf_value, set_csrf
 
 log = logging.getLogger(__name__)
 
 SESSIONS = web.AppKey("console_sessions", Sessions)
+SIGN_IN_LIMIT = web.AppKey("console_sign_in_limit", RateLimiter)
+SIGN_INS_PER_MINUTE = 10
 OPERATOR = web.RequestKey("console_operator", str)
 CSRF = web.RequestKey("console_csrf", str)
 OPEN = ("/console/sign-in",)
@@ -66,6 +69,13 @@ async def sign_in_form(request: web.Request) -> web.Response:
 
 
 async def sign_in(request: web.Request) -> web.Response:
+    """Ten tries a minute per client address, right or wrong: guessing a token is slow."""
+    wait = request.app[SIGN_IN_LIMIT].allow(request.remote or "?")
+    if wait is not None:
+        response = page(request, "console/sign_in.html", status=429,
+                        error="Too many sign-in attempts from here. Wait a minute and try again.")
+        response.headers["Retry-After"] = str(max(1, int(wait) + 1))
+        return response
     form = await request.post()
     given = form.get("token", "")
     sessions = request.app[SESSIONS]
