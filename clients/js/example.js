@@ -1,4 +1,4 @@
-// Run: node example.js — verifies a key signed by the development key in ../vectors.
+// Run: node example.js — verifies the first valid key of ../vectors/v1.json, signed by that file's test key.
 import { readFileSync } from 'node:fs';
 import { createVerifier, machineHash } from 'licensemint-verify';
 

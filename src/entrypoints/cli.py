@@ -204,7 +204,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         f"lease for license {claims['lid']} ({claims['product']}/{claims['tier']}) on machine {claims['machine']}"
         if args.lease
         else f"license {claims['lid']} for {claims['product']}/{claims['tier']}, {claims['seats']} seat(s), "
-        f"licensee {claims.get('name')!r}"
+        + (f"licensee {claims['name']!r}" if "name" in claims else "no licensee name")
     )
     print(
         f"{result.code}: {what}{', TEST' if claims.get('test') else ''}, kid {result.kid}"

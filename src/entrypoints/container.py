@@ -19,6 +19,7 @@ from adapters.mail.file_mailer import FileMailer
 from adapters.mail.postmark import PostmarkMailer
 from adapters.mail.smtp import SmtpMailer, SmtpUrlError
 from adapters.mail.rendering import JinjaEmailRenderer
+from adapters.signing.portal_links import PortalLinks
 from adapters.signing.ed25519 import Ed25519Signer, load_private_key, load_public_keys
 from adapters.sql.engine import create_engine
 from adapters.sql.unit_of_work import SqlUnitOfWorkFactory
@@ -34,7 +35,11 @@ from core.usecases.reconcile import Reconcile
 from core.usecases.retry_confirmations import RetryPendingConfirmations
 from core.usecases.browse import ListDeliveries, ListEvents, ListLicenses, ShowEvent, ShowLicense
 from core.usecases.change_license_status import ChangeLicenseStatus
+from core.usecases.find_license import FindLicenses
+from core.usecases.license_page import LicensePage
 from core.usecases.mint_license import MintLicense
+from core.usecases.overview import Overview
+from core.usecases.portal import BuyerLicenses, BuyerReleaseMachine
 from core.usecases.replay_events import ReplayEvent, ReplayFailedEvents
 from core.usecases.retry_delivery import RetryDelivery
 from core.usecases.deliver_pending import DeliverPending
@@ -52,6 +57,12 @@ def build_signer(settings: Settings) -> Ed25519Signer:
         load_private_key(settings.signing_key, "LICENSE_SIGNING_KEY"),
         load_public_keys(list(settings.verify_keys), "LICENSE_VERIFY_KEYS"),
     )
+
+
+def build_portal_links(settings: Settings) -> PortalLinks:
+    if not settings.portal_secret:
+        raise SettingsError("PORTAL_SECRET: not set")
+    return PortalLinks(settings.portal_secret, days=settings.portal_link_days, public_url=settings.public_url)
 
 
 def build_mailer(settings: Settings) -> Mailer:
@@ -99,7 +110,8 @@ class Container(containers.DeclarativeContainer):
     catalog = providers.Singleton(YamlCatalog.load, settings.provided.products_file)
     signer = providers.Singleton(build_signer, settings)
     parsers = providers.Dict(gumroad=providers.Singleton(GumroadParser))
-    renderer = providers.Singleton(JinjaEmailRenderer, settings.provided.templates_dir)
+    portal_links = providers.Singleton(build_portal_links, settings)
+    renderer = providers.Singleton(JinjaEmailRenderer, settings.provided.templates_dir, portal_links=portal_links)
     mailer = providers.Singleton(build_mailer, settings)
     sales_api = providers.Singleton(build_sales_api, settings)
     confirmer = providers.Singleton(build_confirmer, settings, sales_api)
@@ -120,6 +132,11 @@ class Container(containers.DeclarativeContainer):
     change_seats = providers.Factory(ChangeSeats, uow=uow, clock=clock)
     resend_license = providers.Singleton(ResendLicense, uow=uow, clock=clock, ids=ids)
     list_licenses = providers.Factory(ListLicenses, uow=uow)
+    find_licenses = providers.Singleton(FindLicenses, uow=uow, verifier=signer, clock=clock)
+    license_page = providers.Singleton(LicensePage, uow=uow, parsers=parsers)
+    overview = providers.Singleton(Overview, uow=uow, clock=clock)
+    buyer_licenses = providers.Singleton(BuyerLicenses, uow=uow)
+    buyer_release_machine = providers.Singleton(BuyerReleaseMachine, uow=uow, clock=clock)
     list_events = providers.Factory(ListEvents, uow=uow)
     list_deliveries = providers.Factory(ListDeliveries, uow=uow)
     show_license = providers.Factory(ShowLicense, uow=uow)

@@ -20,7 +20,7 @@ VARIABLES = (
     "POSTMARK_TOKEN", "POSTMARK_FROM", "POSTMARK_MESSAGE_STREAM", "POSTMARK_API_URL", "SMTP_URL",
     "DELIVERY_MAX_ATTEMPTS", "VALIDATE_RATE_LIMIT", "ACTIVATION_RATE_LIMIT",
     "GUMROAD_ACCESS_TOKEN", "GUMROAD_API_URL", "CONFIRM_SALES", "RECONCILE_EVERY",
-    "LICENSEMINT_VAR_DIR", "LOG_LEVEL",
+    "LICENSEMINT_VAR_DIR", "LOG_LEVEL", "PUBLIC_URL", "PORTAL_SECRET", "PORTAL_LINK_DAYS",
 )
 
 
@@ -53,6 +53,10 @@ class Settings:
     gumroad_api_url: str = "https://api.gumroad.com"
     confirm_sales: bool = False
     reconcile_every_minutes: int = 15
+    public_url: str = "http://localhost:8080"
+    """Where buyers reach this server: the base of the portal links in emails."""
+    portal_secret: str = ""
+    portal_link_days: int = 7
 
     @property
     def production(self) -> bool:
@@ -93,19 +97,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     signing_key = env.get("LICENSE_SIGNING_KEY", "").strip()
 
     if app_env == "production":
+        if signing_key and Path(signing_key) == DEV_SIGNING_KEY:
+            raise SettingsError("LICENSE_SIGNING_KEY: the development key is not for production")
         missing = [
             name
             for name, value in (
                 ("LICENSE_SIGNING_KEY", signing_key),
                 ("GUMROAD_WEBHOOK_SECRETS", webhook_secrets),
                 ("ADMIN_TOKENS", admin_tokens),
+                ("PORTAL_SECRET", env.get("PORTAL_SECRET", "").strip()),
             )
             if not value
         ]
         if missing:
             raise SettingsError(f"APP_ENV=production needs {', '.join(missing)}")
-        if Path(signing_key) == DEV_SIGNING_KEY:
-            raise SettingsError("LICENSE_SIGNING_KEY: the development key is not for production")
     if env.get("POSTMARK_TOKEN") and not (env.get("POSTMARK_FROM") or env.get("MAIL_FROM")):
         raise SettingsError("POSTMARK_FROM: needed with POSTMARK_TOKEN (a confirmed sender signature)")
     if not webhook_secrets:
@@ -119,6 +124,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(f"CONFIRM_SALES: {confirm!r} is not on or off")
     if confirm == "on" and not gumroad_token:
         raise SettingsError("CONFIRM_SALES=on needs GUMROAD_ACCESS_TOKEN (a token with the view_sales scope)")
+    portal_secret = env.get("PORTAL_SECRET", "").strip()
+    if portal_secret and len(portal_secret) < 32:
+        raise SettingsError("PORTAL_SECRET: needs at least 32 characters")
+    if not portal_secret:
+        portal_secret = _dev_secret(var_dir, "dev-portal-secret", 32)
 
     return Settings(
         app_env=app_env,
@@ -148,6 +158,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         gumroad_api_url=gumroad_api_url.rstrip("/"),
         confirm_sales=bool(gumroad_token) and confirm != "off",
         reconcile_every_minutes=_positive_int(env, "RECONCILE_EVERY", 15, allow_zero=True),
+        public_url=_public_url(env.get("PUBLIC_URL")),
+        portal_secret=portal_secret,
+        portal_link_days=_positive_int(env, "PORTAL_LINK_DAYS", 7),
     )
 
 
@@ -164,13 +177,24 @@ def _positive_int(env: Mapping[str, str], name: str, default: int, *, allow_zero
     return number
 
 
+def _public_url(value: str | None) -> str:
+    url = (value or "http://localhost:8080").strip().rstrip("/")
+    if not url.startswith(("http://", "https://")) or "?" in url or "#" in url:
+        raise SettingsError(f"PUBLIC_URL: {url!r} is not an http(s) base URL (e.g. https://licenses.example.com)")
+    return url
+
+
 def _dev_webhook_secret(var_dir: Path) -> str:
-    """Outside production, a random secret kept in var/ so the URL survives restarts."""
-    path = var_dir / "dev-webhook-secret"
+    return _dev_secret(var_dir, "dev-webhook-secret", 24)
+
+
+def _dev_secret(var_dir: Path, name: str, size: int) -> str:
+    """Outside production, a random secret kept in var/ so URLs survive restarts."""
+    path = var_dir / name
     if path.is_file():
         return path.read_text().strip()
     var_dir.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(24)
+    secret = secrets.token_urlsafe(size)
     path.touch(mode=0o600)
     path.write_text(secret + "\n")
     return secret

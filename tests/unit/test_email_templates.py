@@ -83,3 +83,17 @@ def test_a_catalog_deep_link_carries_the_key_in_both_parts_and_is_absent_otherwi
     plain = JinjaEmailRenderer(ROOT / "config/templates").license_email(
         license=lic(key=key), product=PRODUCT, tier=TIER, delivery_id="d")
     assert "myapp://" not in plain.text + plain.html and "one click" not in plain.text
+
+
+def test_every_license_email_carries_the_buyers_signed_portal_link_in_both_parts():
+    from adapters.signing.portal_links import PortalLinks
+
+    links = PortalLinks("s" * 40, days=5, public_url="https://licenses.example.com", now=lambda: 1_000_000.0)
+    email = JinjaEmailRenderer(ROOT / "config/templates", portal_links=links).license_email(
+        license=lic(email="B@example.com"), product=PRODUCT, tier=TIER, delivery_id="dlv_1")
+    url = links.url("B@example.com")
+    assert url in email.text and url in email.html and "5 days" in email.text
+    assert links.email_for(url.split("?t=", 1)[1]) == "b@example.com"
+    plain = JinjaEmailRenderer(ROOT / "config/templates").license_email(
+        license=lic(), product=PRODUCT, tier=TIER, delivery_id="dlv_1")
+    assert "/portal/" not in plain.text + plain.html

@@ -84,6 +84,16 @@ def test_licensemint_verify_prints_every_vectors_code(case, monkeypatch, capsys)
     assert status == (0 if case["code"] == "VALID" else 1)
 
 
+def test_licensemint_verify_says_a_key_without_a_name_has_none(monkeypatch, capsys):
+    """A product with `key_name: false` mints keys without `name`: the CLI must not print `None`."""
+    case = CASES["key: valid, test false, name absent (catalog turns names off)"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO(case["input"]))
+    keys = [a for k in VECTORS["public_keys"] for a in ("--public-key", k["public_key"])]
+    assert cli.main(["verify", "-", "--now", str(NOW), *keys]) == 0
+    out = capsys.readouterr().out
+    assert "no licensee name" in out and "None" not in out
+
+
 def test_licensemint_verify_as_a_process_gives_each_code():
     keys = [a for k in VECTORS["public_keys"] for a in ("--public-key", k["public_key"])]
     for name, code, status in [

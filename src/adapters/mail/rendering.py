@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from urllib.parse import quote
+from typing import Protocol
 
 import jinja2
 
@@ -25,13 +26,20 @@ DEFAULT_SET = "license"
 LICENSE_FILE_TYPE = "application/octet-stream"
 
 
+class PortalLinkMaker(Protocol):
+    days: int
+
+    def url(self, email: str) -> str: ...
+
+
 class TemplateError(Exception):
     pass
 
 
 class JinjaEmailRenderer:
-    def __init__(self, directory: str | Path) -> None:
+    def __init__(self, directory: str | Path, *, portal_links: PortalLinkMaker | None = None) -> None:
         self._dir = Path(directory)
+        self._portal = portal_links
         loader = jinja2.FileSystemLoader(str(self._dir))
         self._html = jinja2.Environment(
             loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
@@ -69,6 +77,9 @@ class JinjaEmailRenderer:
             "support_email": product.support_email,
             "license_id": license.id,
             "activation_link": activation_link(product.activation_link, license.key),
+            # The buyer's signed link to their licenses (None when no portal is configured).
+            "portal_url": self._portal.url(license.email) if self._portal else None,
+            "portal_days": self._portal.days if self._portal else None,
         }
         name = product.template or DEFAULT_SET
         subject = self._text.get_template(self._pick(name, "subject.txt")).render(context)

@@ -11,6 +11,7 @@ from entrypoints.http.access_log import RedactingAccessLogger
 from entrypoints.http import activation, admin, admin_activations, health, middleware, openapi, public, webhooks
 from entrypoints.http.keys import CONTAINER, SALES_JOBS, WORKER
 from entrypoints.sales_jobs import sales_jobs
+from entrypoints.http.web import routes as web_routes
 from entrypoints.worker import DeliveryWorker
 
 # How every runner of the app must be configured (the CLI's and the tests').
@@ -33,7 +34,8 @@ def setup_routes(app: web.Application) -> None:
 
 def create_app(container: Container, *, worker: bool = True) -> web.Application:
     app = web.Application(
-        middlewares=[middleware.errors, admin.auth_middleware(container.settings().admin_tokens)],
+        middlewares=[middleware.errors, *web_routes.MIDDLEWARES,
+                     admin.auth_middleware(container.settings().admin_tokens)],
         client_max_size=webhooks.MAX_BODY,
     )
     app[CONTAINER] = container
@@ -41,6 +43,8 @@ def create_app(container: Container, *, worker: bool = True) -> web.Application:
     public.setup_limits(app, container.settings().validate_rate_limit)
     activation.setup_limits(app, container.settings().activation_rate_limit)
     setup_routes(app)
+    settings = container.settings()
+    web_routes.setup(app, settings.admin_tokens, getattr(settings, "trusted_proxies", ()))
     app.cleanup_ctx.append(_engine_ctx)
     if worker:
         app[WORKER] = DeliveryWorker(container.deliver_pending(), container.wakeup())

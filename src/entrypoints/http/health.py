@@ -30,6 +30,18 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response(body)
 
 
+async def database_ready(engine: AsyncEngine) -> bool:
+    """Whether the database answers (for the console's overview)."""
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+    except Exception as exc:
+        if not isinstance(translate(exc), StorageUnavailable):
+            raise
+        return False
+    return True
+
+
 @inject
 async def ready(
     request: web.Request, engine: AsyncEngine = Provide[Container.engine]
