@@ -9,7 +9,7 @@ import pytest
 
 from adapters.gumroad.parser import GumroadParser
 from adapters.gumroad.sales_api import GumroadSalesApi
-from core.domain.model import EventStatus, LicenseStatus
+from core.domain.model import EventStatus, LicenseStatus, OutcomeCode
 from core.usecases.confirm_sale import ConfirmSaleWithApi
 from core.usecases.process_event import ProcessEvent
 from core.usecases.retry_confirmations import RetryConfirmationsCommand, RetryPendingConfirmations, wait_after
@@ -46,6 +46,7 @@ def show_requests(fake):
 async def test_a_forged_ping_for_a_sale_gumroad_does_not_know_mints_nothing(world, fake_gumroad):
     event = await world.receive(sale_body())
     assert event.status is EventStatus.FAILED and event.outcome.startswith("unconfirmed: ")
+    assert event.outcome_code is OutcomeCode.UNCONFIRMED
     assert "does not know sale" in event.outcome
     assert world.licenses() == [] and world.deliveries() == []
 
@@ -83,6 +84,7 @@ async def test_when_gumroad_is_down_the_sale_waits_and_is_minted_once_it_answers
     fake_gumroad.script = ["500", "500"]
     event = await world.receive(sale.ping())
     assert event.status is EventStatus.PENDING_CONFIRMATION and event.outcome.startswith("pending confirmation")
+    assert event.outcome_code is OutcomeCode.PENDING_CONFIRMATION
     assert world.licenses() == []
 
     report = await world.retry(RetryConfirmationsCommand())

@@ -274,3 +274,41 @@ async def test_a_run_killed_midway_resumes_and_mints_nothing_twice(world, fake_g
     summary = await world.reconcile(ReconcileCommand())
     assert summary.complete and summary.resumed and len(summary.recovered) == 5
     assert len(world.licenses()) == 15 and len(world.deliveries()) == 15
+
+
+CLOUD = "Yh3qk7Rz0pL9mWx2Vb8cJA=="
+
+
+async def test_membership_charges_already_pinged_are_neither_recovered_nor_refunded_twice(world, fake_gumroad):
+    # The fold files a membership charge's events under its subscription: reconciliation
+    # must find them there, or every run would "recover" each renewal again.
+    first = fake_gumroad.add_sale(product_id=CLOUD, email="m@example.com", subscription_id="sub-1",
+                                  variants={"Tier": "Pro"}, ago=timedelta(days=40))
+    renewal = fake_gumroad.add_sale(product_id=CLOUD, email="m@example.com", subscription_id="sub-1",
+                                    recurring_charge=True, variants={"Tier": "Pro"}, ago=timedelta(days=10))
+    await world.receive(first.ping())
+    await world.receive(renewal.ping())
+    assert len(world.licenses()) == 1
+    renewal.refunded = True
+    await world.receive(renewal.ping("refund"))
+    [lic] = world.licenses()
+    assert lic.status is LicenseStatus.REVOKED
+    events = len(world.store.events)
+
+    summary = await world.reconcile(ReconcileCommand(since=(fake_gumroad.now - timedelta(days=60)).date()))
+    assert summary.complete and summary.sales_seen == 2
+    assert summary.recovered == () and summary.lifecycle == ()
+    assert len(world.store.events) == events and len(world.licenses()) == 1
+
+
+async def test_a_missed_renewal_is_recovered_onto_its_subscriptions_license(world, fake_gumroad):
+    first = fake_gumroad.add_sale(product_id=CLOUD, email="m@example.com", subscription_id="sub-2",
+                                  variants={"Tier": "Pro"}, ago=timedelta(days=40))
+    renewal = fake_gumroad.add_sale(product_id=CLOUD, email="m@example.com", subscription_id="sub-2",
+                                    recurring_charge=True, variants={"Tier": "Pro"}, ago=timedelta(days=10))
+    await world.receive(first.ping())
+    summary = await world.reconcile(ReconcileCommand(since=(fake_gumroad.now - timedelta(days=60)).date()))
+    assert [(f.sale_id, f.kind) for f in summary.recovered] == [(renewal.id, "sale")]
+    assert len(world.licenses()) == 1 and len(world.deliveries()) == 1
+    again = await world.reconcile(ReconcileCommand(since=(fake_gumroad.now - timedelta(days=60)).date()))
+    assert again.recovered == () and again.lifecycle == ()
