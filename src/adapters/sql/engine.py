@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy import Engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from adapters.sql.errors import install_value_check
+
 
 def is_sqlite(url: str) -> bool:
     return sa.make_url(url).get_backend_name() == "sqlite"
@@ -16,7 +18,7 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if is_sqlite(url):
         return _sqlite_engine(url)
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -27,6 +29,8 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         # Inside Gumroad's 5 s timeout: a starved pool answers 503 (retried), not a timeout.
         pool_timeout=3,
     )
+    install_value_check(engine.sync_engine)
+    return engine
 
 
 def ensure_sqlite_directory(url: str) -> None:
@@ -45,6 +49,7 @@ def _sqlite_engine(url: str) -> AsyncEngine:
     # a writer waits for (a writer here would stall the loop-bound units of work).
     engine = create_async_engine(url, pool_size=1, max_overflow=4, pool_timeout=10)
     _sqlite_pragmas(engine.sync_engine, busy_ms=5000, immediate=False)
+    install_value_check(engine.sync_engine)
     return engine
 
 
@@ -59,6 +64,7 @@ def inline_sqlite_engine(url: str) -> Engine:
     sync_url = sa.make_url(url).set(drivername="sqlite+pysqlite")
     engine = sa.create_engine(sync_url, pool_size=1, max_overflow=2, pool_timeout=1)
     _sqlite_pragmas(engine, busy_ms=2000, immediate=True)
+    install_value_check(engine)
     return engine
 
 

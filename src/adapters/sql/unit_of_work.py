@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Self
 
-import sqlalchemy.exc as sa_exc
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.activations import SqlActivationRepository
 from adapters.sql.engine import inline_sqlite_engine
+from adapters.sql.errors import translate
 from adapters.sql.repositories import (
     SqlDeliveryRepository,
     SqlEventRepository,
@@ -18,18 +18,6 @@ from adapters.sql.repositories import (
     SqlLicenseRepository,
     SqlReconciliationRepository,
 )
-from ports.errors import AlreadyExists, StorageUnavailable
-
-
-def translate(exc: BaseException) -> BaseException:
-    """A driver's exception in the ports' terms (or itself, when it means a bug)."""
-    if isinstance(exc, sa_exc.IntegrityError):
-        return AlreadyExists(str(exc.orig))
-    if isinstance(exc, sa_exc.DBAPIError) and not isinstance(exc, sa_exc.ProgrammingError):
-        return StorageUnavailable(f"{type(exc.orig).__name__}: {exc.orig}")
-    if isinstance(exc, (sa_exc.TimeoutError, OSError, TimeoutError, ConnectionError)):
-        return StorageUnavailable(f"{type(exc).__name__}: {exc}")
-    return exc
 
 
 class SqlUnitOfWork:

@@ -7,7 +7,7 @@ from aiohttp import web
 from dependency_injector.wiring import Provide, inject
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.unit_of_work import translate
+from adapters.sql.errors import translate
 from entrypoints.container import Container
 from entrypoints.http.keys import WORKER
 from ports.errors import StorageUnavailable

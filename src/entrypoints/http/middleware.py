@@ -8,7 +8,7 @@ from aiohttp import web
 
 from core.domain.errors import DomainError, InvalidInput, NotFound
 from core.domain.lifecycle import IllegalTransition
-from ports.errors import StorageUnavailable
+from ports.errors import DataRejected, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,8 @@ async def errors(request: web.Request, handler):
         response = json_error(503, "storage_unavailable", "the database is unavailable; try again")
         response.headers["Retry-After"] = "30"
         return response
+    except DataRejected as exc:  # a value the database refuses is the request's fault
+        return json_error(422, "invalid_input", str(exc))
     except NotFound as exc:
         return json_error(404, exc.code, exc.message)
     except InvalidInput as exc:
