@@ -64,7 +64,10 @@ def build_portal_links(settings: Settings) -> PortalLinks:
 
 
 def build_mailer(settings: Settings):
-    """Postmark when its token is set, else SMTP when its URL is set, else .eml files."""
+    """Postmark when its token is set, else SMTP when its URL is set, else .eml files
+    (MAILER=file chooses files whatever else is set)."""
+    if settings.mailer == "file":
+        return FileMailer(settings.mail_dir, settings.mail_from)
     if settings.postmark_token:
         return PostmarkMailer(
             settings.postmark_token,
