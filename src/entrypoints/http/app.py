@@ -37,6 +37,7 @@ def create_app(container: Container, *, worker: bool = True) -> web.Application:
         client_max_size=webhooks.MAX_BODY,
     )
     app[CONTAINER] = container
+    app.on_response_prepare.append(middleware.security_headers)
     container.wire(modules=[webhooks, health, public, admin, activation, admin_activations])
     public.setup_limits(app, container.settings().validate_rate_limit)
     activation.setup_limits(app, container.settings().activation_rate_limit)

@@ -50,3 +50,16 @@ async def errors(request: web.Request, handler):
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return json_error(500, "internal", "internal error")
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",  # answers carry license facts and tokens' results
+}
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """On every answer, the canonical 404 included; `Server` names no versions."""
+    response.headers.update(SECURITY_HEADERS)
+    response.headers["Server"] = "licensemint"
