@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from core.domain.errors import DomainError, NotFound, UnmappedProduct
 from core.domain.model import Event, EventOrigin, EventStatus
 from core.domain.notices import NoticeKind, SaleNotice
+from core.domain.text import printable
 from core.usecases.apply_lifecycle import ApplyLifecycle, ApplyLifecycleCommand
 from core.usecases.mint_from_sale import EarlierEvent, MintFromSale, MintFromSaleCommand
 from core.usecases.reconcile_sales import recovered_gift
@@ -137,7 +138,7 @@ class ProcessEvent:
                     status=EventStatus.PENDING_CONFIRMATION if failed.pending else EventStatus.FAILED,
                     kind=failed.kind or event.kind,
                     external_id=failed.external_id or event.external_id,
-                    outcome=failed.reason,
+                    outcome=printable(failed.reason),  # it quotes the body: no raw control characters
                     attempts=event.attempts + 1,
                     processed_at=self._clock.now(),
                 )
@@ -234,7 +235,7 @@ class ProcessEvent:
             failed = replace(
                 event,
                 status=EventStatus.FAILED,
-                outcome=reason,
+                outcome=printable(reason),
                 attempts=event.attempts + 1,
                 processed_at=self._clock.now(),
             )

@@ -1,4 +1,5 @@
-"""An access log that never writes query strings: webhook secrets travel in them."""
+"""An access log that never writes query strings (webhook secrets travel in them) and
+writes the path as it came, percent-encoded: a decoded %0D%0A would start a forged line."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ class RedactingAccessLogger(AbstractAccessLogger):
             "%s %s %s%s %d %.1fms",
             request.remote,
             request.method,
-            request.path,
+            request.rel_url.raw_path,
             "?[redacted]" if request.query_string else "",
             response.status,
             time * 1000,

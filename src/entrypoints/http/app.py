@@ -13,7 +13,16 @@ from entrypoints.http.web import routes as web_routes
 from entrypoints.worker import DeliveryWorker
 
 # How every runner of the app must be configured (the CLI's and the tests').
-RUNNER_OPTIONS = {"access_log_class": RedactingAccessLogger}
+# keepalive_timeout closes a connection that has not completed a request's headers within
+# that time of opening or of its previous answer: idle keep-alives and half-sent headers.
+KEEPALIVE_TIMEOUT = 15.0
+# lingering_time bounds how long an unread body is drained after an early answer.
+LINGERING_TIME = 2.0
+RUNNER_OPTIONS = {
+    "access_log_class": RedactingAccessLogger,
+    "keepalive_timeout": KEEPALIVE_TIMEOUT,
+    "lingering_time": LINGERING_TIME,
+}
 
 
 def setup_routes(app: web.Application) -> None:
@@ -32,8 +41,12 @@ def setup_routes(app: web.Application) -> None:
 
 def create_app(container: Container, *, worker: bool = True) -> web.Application:
     app = web.Application(
-        middlewares=[middleware.errors, *web_routes.MIDDLEWARES,
-                     admin.auth_middleware(container.settings().admin_tokens)],
+        middlewares=[
+            middleware.errors,
+            *web_routes.MIDDLEWARES,
+            admin.auth_middleware(container.settings().admin_tokens),
+            middleware.read_body_in_time,
+        ],
         client_max_size=webhooks.MAX_BODY,
     )
     app[CONTAINER] = container

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 
 from core.domain.errors import DomainError, InvalidInput, NotFound
 from core.domain.lifecycle import IllegalTransition
@@ -18,6 +20,13 @@ NOT_FOUND_BODY = "404: Not Found"
 def not_found() -> web.Response:
     """The one 404 every unknown path and every unauthorised webhook gets, byte for byte."""
     return web.Response(status=404, text=NOT_FOUND_BODY)
+
+
+# A body must arrive whole within this time (bodies are at most 64 KiB): a client that
+# trickles it a byte at a time is cut off instead of holding a connection for ever.
+BODY_TIMEOUT = 10.0
+BODY_TIMEOUT_KEY = web.AppKey("body_timeout", float)
+CLIENT_CLOSED = 499  # nginx's code for "the client went away": nobody reads the answer
 
 
 def json_error(status: int, code: str, message: str) -> web.Response:
@@ -63,3 +72,24 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
     """On every answer, the canonical 404 included; `Server` names no versions."""
     response.headers.update(SECURITY_HEADERS)
     response.headers["Server"] = "licensemint"
+
+
+@web.middleware
+async def read_body_in_time(request: web.Request, handler):
+    """Reads the body before the handler (aiohttp keeps it for read() and json()), under a
+    deadline; a client that drops mid-body is a disconnect, logged as one line."""
+    if request.can_read_body:
+        try:
+            async with asyncio.timeout(request.app.get(BODY_TIMEOUT_KEY, BODY_TIMEOUT)):
+                await request.read()
+        except TimeoutError:
+            log.info("%s %s: body not received within the deadline; closing", request.method,
+                     request.rel_url.raw_path)
+            response = json_error(408, "request_timeout", "the body did not arrive in time")
+            response.force_close()
+            return response
+        except (ConnectionError, RequestPayloadError) as exc:
+            log.info("%s %s: client disconnected while sending the body (%s)", request.method,
+                     request.rel_url.raw_path, type(exc).__name__)
+            return web.Response(status=CLIENT_CLOSED)
+    return await handler(request)
