@@ -6,12 +6,14 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from entrypoints.http.clients import CLIENT
+
 
 class RedactingAccessLogger(AbstractAccessLogger):
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         self.logger.info(
             "%s %s %s%s %d %.1fms",
-            request.remote,
+            request.get(CLIENT) or request.remote,
             request.method,
             request.rel_url.raw_path,
             "?[redacted]" if request.query_string else "",

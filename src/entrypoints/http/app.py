@@ -6,7 +6,9 @@ from aiohttp import web
 
 from entrypoints.container import Container, close
 from entrypoints.http.access_log import RedactingAccessLogger
-from entrypoints.http import activation, admin, admin_activations, health, middleware, openapi, public, webhooks
+from entrypoints.http import (
+    activation, admin, admin_activations, clients, health, middleware, openapi, public, webhooks,
+)
 from entrypoints.http.keys import CONTAINER, SALES_JOBS, WORKER
 from entrypoints.sales_jobs import sales_jobs
 from entrypoints.http.web import routes as web_routes
@@ -42,6 +44,7 @@ def setup_routes(app: web.Application) -> None:
 def create_app(container: Container, *, worker: bool = True) -> web.Application:
     app = web.Application(
         middlewares=[
+            clients.identify_client,
             middleware.errors,
             *web_routes.MIDDLEWARES,
             admin.auth_middleware(container.settings().admin_tokens),
@@ -50,6 +53,7 @@ def create_app(container: Container, *, worker: bool = True) -> web.Application:
         client_max_size=webhooks.MAX_BODY,
     )
     app[CONTAINER] = container
+    app[clients.TRUSTED] = container.settings().trusted_proxies
     app.on_response_prepare.append(middleware.security_headers)
     container.wire(modules=[webhooks, health, public, admin, activation, admin_activations])
     public.setup_limits(app, container.settings().validate_rate_limit)
