@@ -324,9 +324,9 @@ def runner(build, prepare):
 
             async def main() -> int:
                 try:
+                    await prepare(container)  # the first contact: a wrong URL fails here, at once
                     for delay in delays:
                         try:
-                            await prepare(container)
                             code = await handler(container, args)
                             return code if isinstance(code, int) else 0
                         except StorageUnavailable as exc:
