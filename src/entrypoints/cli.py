@@ -118,6 +118,9 @@ async def _serve(container: Container, settings: Settings, host: str, port: int,
     secret = settings.webhook_secrets[0] if not settings.production else "<one of GUMROAD_WEBHOOK_SECRETS>"
     print(f"licensemint listening on {base}", flush=True)
     print(f"Gumroad webhook URL (Settings → Advanced → Ping): {base}/webhooks/gumroad?secret={secret}", flush=True)
+    if settings.dev_admin_token:
+        print(f"Admin token (development, kept in {settings.var_dir / 'dev-admin-token'}): "
+              f"{settings.dev_admin_token}", flush=True)
     mailer = container.mailer().describe()
     print(
         f"database: {_describe_database(settings.database_url)}; mailer: {mailer}; "
