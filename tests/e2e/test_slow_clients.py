@@ -10,7 +10,10 @@ import pytest
 from aiohttp import web
 
 from entrypoints.cli import build_container
-from entrypoints.http.app import KEEPALIVE_TIMEOUT, RUNNER_OPTIONS, create_app
+from adapters.mail.smtp import QUIT_GRACE
+from adapters.sql.unit_of_work import LOCK_WAIT
+from entrypoints.http.app import KEEPALIVE_TIMEOUT, LINGERING_TIME, RUNNER_OPTIONS, create_app
+from entrypoints.http.webhooks import MAX_BODY
 from entrypoints.http.middleware import BODY_TIMEOUT, BODY_TIMEOUT_KEY
 from entrypoints.settings import load_settings
 from tests.conftest import ROOT, WEBHOOK_SECRET, make_env
@@ -95,5 +98,10 @@ async def test_a_client_that_drops_mid_body_is_one_line_not_an_error(server, cap
 
 def test_the_documented_limits_are_the_ones_in_the_code():
     deploy = (ROOT / "docs" / "deploy.md").read_text()
-    assert f"{KEEPALIVE_TIMEOUT:g} s" in deploy and f"{BODY_TIMEOUT:g} s" in deploy
-    assert "64 KiB" in deploy
+    limits = deploy.split("## Limits", 1)[1].split("\n## ", 1)[0]
+    assert f"within {KEEPALIVE_TIMEOUT:g} s" in limits and f"closed after {KEEPALIVE_TIMEOUT:g} s" in limits
+    assert f"whole within {BODY_TIMEOUT:g} s" in limits and f"at most {LINGERING_TIME:g} s" in limits
+    assert f"{MAX_BODY // 1024} KiB" in limits
+    assert "120 a minute per client" in limits and "20 an hour per client, 5 an hour per address" in limits
+    assert f"up to {LOCK_WAIT:g} s" in limits
+    assert f"then {QUIT_GRACE:g} s for `QUIT`" in limits
