@@ -27,7 +27,9 @@ def _repository_text() -> tuple[str, ...]:
         dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")]
         for name in files:
             path = Path(folder) / name
-            if path.suffix not in _TEXT_SUFFIXES and not name.startswith((".env", "Dockerfile")):
+            if name.startswith(".") and name != ".env.example":
+                continue  # .env and the like hold the operator's own secrets, not the repository's
+            if path.suffix not in _TEXT_SUFFIXES and name != "Dockerfile":
                 continue
             try:
                 if path.stat().st_size > _MAX_FILE:

@@ -123,3 +123,19 @@ def test_no_development_token_is_made_when_tokens_are_configured_or_in_productio
     assert load_settings(production(APP_ENV="development")).dev_admin_token is None
     assert load_settings(production()).dev_admin_token is None
     assert not (tmp_path / "var" / "dev-admin-token").exists()
+
+
+def test_the_operators_own_env_file_beside_compose_yaml_is_not_the_repository(production, monkeypatch, tmp_path):
+    import entrypoints.published as published
+
+    project = tmp_path / "checkout"
+    (project / "docs").mkdir(parents=True)
+    (project / ".env").write_text(f"GUMROAD_WEBHOOK_SECRETS={OWN_SECRET}\n")
+    (project / "docs" / "example.md").write_text("GUMROAD_WEBHOOK_SECRETS=a-documented-example-secret\n")
+    monkeypatch.setattr(published, "ROOT", project)
+    published._repository_text.cache_clear()
+    try:
+        assert load_settings(production()).webhook_secrets == (OWN_SECRET,)
+        assert "published" in refused(production(GUMROAD_WEBHOOK_SECRETS="a-documented-example-secret"))
+    finally:
+        published._repository_text.cache_clear()
