@@ -128,7 +128,7 @@ def _page(request: web.Request) -> PageRequest:
 
 
 async def _body(request: web.Request) -> dict:
-    if not request.can_read_body:
+    if not request.body_exists:  # (read already by the middleware: can_read_body is False now)
         return {}
     try:
         body = await request.json()
