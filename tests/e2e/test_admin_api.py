@@ -1,5 +1,7 @@
 """The admin API: every answer is checked against the OpenAPI document."""
 
+import asyncio
+
 import pytest
 
 from tests.bodies import refund_body, sale_body
