@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import enum
 import ipaddress
 import os
 import secrets
@@ -28,7 +31,12 @@ VARIABLES = (
 )
 
 MIN_SECRET_LENGTH = 16
-MAILERS = ("postmark", "smtp", "file")
+
+
+class MailerKind(str, enum.Enum):
+    POSTMARK = "postmark"
+    SMTP = "smtp"
+    FILE = "file"
 
 
 class SettingsError(Exception):
@@ -64,7 +72,7 @@ class Settings:
     """Where buyers reach this server: the base of the portal links in emails."""
     portal_secret: str = ""
     portal_link_days: int = 7
-    mailer: str = "file"
+    mailer: MailerKind = MailerKind.FILE
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     dev_admin_token: str | None = None
     """Outside production with no ADMIN_TOKENS: the generated token kept in var/ (printed at start)."""
@@ -128,7 +136,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ]
         if missing:
             raise SettingsError(f"APP_ENV=production needs {', '.join(missing)}")
-        if mailer == "file" and env.get("MAILER", "").strip().lower() != "file":
+        if mailer is MailerKind.FILE and env.get("MAILER", "").strip().lower() != "file":
             raise SettingsError(
                 "APP_ENV=production needs a real mailer: set POSTMARK_TOKEN or SMTP_URL "
                 "(or MAILER=file to write emails as files on purpose)"
@@ -212,6 +220,11 @@ def _check_signing_key_path(value: str) -> None:
     """A value that can only be a path (not PEM text, not a base64 seed) must name a file."""
     if not value or "-----BEGIN" in value:
         return
+    try:
+        if len(base64.b64decode(value, validate=True)) == 32:
+            return  # a seed, which may well contain a "/"
+    except (binascii.Error, ValueError):
+        pass
     looks_like_path = "/" in value or value.startswith(".") or value.endswith((".pem", ".key"))
     if looks_like_path and not Path(value).is_file():
         raise SettingsError(
@@ -220,20 +233,24 @@ def _check_signing_key_path(value: str) -> None:
         )
 
 
-def _mailer(env: Mapping[str, str]) -> str:
-    explicit = env.get("MAILER", "").strip().lower()
-    if explicit and explicit not in MAILERS:
-        raise SettingsError(f"MAILER: {explicit!r} is not one of {', '.join(MAILERS)}")
-    if explicit == "file":
-        return "file"
+def _mailer(env: Mapping[str, str]) -> MailerKind:
+    """MAILER when given (its setting must be there too); else Postmark, SMTP, files."""
+    given = env.get("MAILER", "").strip().lower()
+    needs = {MailerKind.POSTMARK: "POSTMARK_TOKEN", MailerKind.SMTP: "SMTP_URL"}
+    if given:
+        try:
+            explicit = MailerKind(given)
+        except ValueError:
+            choices = ", ".join(k.value for k in MailerKind)
+            raise SettingsError(f"MAILER: {given!r} is not one of {choices}") from None
+        if explicit in needs and not env.get(needs[explicit]):
+            raise SettingsError(f"MAILER={explicit.value} needs {needs[explicit]}")
+        return explicit
     if env.get("POSTMARK_TOKEN"):
-        return "postmark"
+        return MailerKind.POSTMARK
     if env.get("SMTP_URL"):
-        return "smtp"
-    if explicit:
-        needs = "POSTMARK_TOKEN" if explicit == "postmark" else "SMTP_URL"
-        raise SettingsError(f"MAILER={explicit} needs {needs}")
-    return "file"
+        return MailerKind.SMTP
+    return MailerKind.FILE
 
 
 def _networks(value: str | None) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

@@ -7,7 +7,7 @@ import secrets
 
 import pytest
 
-from entrypoints.settings import SettingsError, load_settings
+from entrypoints.settings import MailerKind, SettingsError, load_settings
 from tests.conftest import ADMIN_TOKEN, ROOT, WEBHOOK_SECRET
 
 # Made at run time: a value written here would be in the repository, hence refused.
@@ -46,7 +46,7 @@ def refused(env: dict[str, str]) -> str:
 
 def test_a_complete_production_configuration_starts(production):
     settings = load_settings(production())
-    assert settings.production and settings.mailer == "smtp" and settings.dev_admin_token is None
+    assert settings.production and settings.mailer is MailerKind.SMTP and settings.dev_admin_token is None
 
 
 @pytest.mark.parametrize("app_env", ["development", "test", "production"])
@@ -66,7 +66,22 @@ def test_production_without_a_real_mailer_is_refused(production):
 
 
 def test_production_may_write_emails_as_files_when_told_so(production):
-    assert load_settings(production(SMTP_URL=None, MAILER="file")).mailer == "file"
+    assert load_settings(production(SMTP_URL=None, MAILER="file")).mailer is MailerKind.FILE
+
+
+def test_mailer_insists_on_the_one_it_names(production):
+    both = production(POSTMARK_TOKEN=secrets.token_hex(16), POSTMARK_FROM="l@acmesoft.example")
+    assert load_settings(both).mailer is MailerKind.POSTMARK
+    assert load_settings({**both, "MAILER": "smtp"}).mailer is MailerKind.SMTP
+    assert refused(production(MAILER="postmark")) == "MAILER=postmark needs POSTMARK_TOKEN"
+
+
+def test_a_base64_seed_with_a_slash_is_not_taken_for_a_path(production):
+    import base64
+
+    seed = base64.b64encode(bytes([255] * 32)).decode()
+    assert "/" in seed
+    assert load_settings(production(APP_ENV="development", LICENSE_SIGNING_KEY=seed)).signing_key == seed
 
 
 def test_an_unknown_mailer_is_refused(production):
