@@ -4,6 +4,7 @@ licensemint) neither freezes the server's event loop nor crashes the CLI (issue 
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import subprocess
 import threading
@@ -44,6 +45,18 @@ class OutsideWriter:
         self._thread.join()
 
 
+async def opened(pid: int, path: str) -> None:
+    """Until the process has the database open: it is about to read and write it."""
+    for _ in range(600):
+        try:
+            if any(os.path.realpath(f"/proc/{pid}/fd/{fd}") == path for fd in os.listdir(f"/proc/{pid}/fd")):
+                return
+        except OSError:
+            pass
+        await asyncio.sleep(0.05)
+    raise AssertionError("the CLI never opened the database")
+
+
 def sqlite_path(url: str) -> str:
     return url.split(":///", 1)[1]
 
@@ -73,7 +86,8 @@ async def test_replaying_failed_events_from_the_cli_waits_out_the_lock(start_ser
         cli = subprocess.Popen([LICENSEMINT, "events", "replay", "--failed"], cwd=tmp_path,
                                env={**env, "PATH": "/usr/bin:/bin"}, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
-        await asyncio.sleep(3)  # longer than the old busy timeout that ended in a traceback
+        await opened(cli.pid, sqlite_path(sqlite_url))
+        await asyncio.sleep(4)  # past the old 2 s busy timeout, which ended in a traceback
         writer.release.set()
     out, err = cli.communicate(timeout=60)
     assert cli.returncode == 0, err

@@ -45,7 +45,8 @@ def _use_wal(path: str | None) -> None:
         return
     with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
         db.execute("PRAGMA busy_timeout=5000")
-        db.execute("PRAGMA journal_mode=WAL")
+        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            db.execute("PRAGMA journal_mode=WAL")
 
 
 def downgrade(url: str, revision: str = "base") -> None:
