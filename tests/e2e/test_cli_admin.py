@@ -76,6 +76,8 @@ def test_failed_events_replayed_after_a_catalog_fix_with_progress_and_summary(tm
 def test_activations_listed_deactivated_reset_and_seats_changed_from_the_shell(tmp_path):
     import urllib.request
 
+    assert cli(tmp_path, "migrate")[0] == 0  # only migrate creates a database
+
     code, out, _ = cli(tmp_path, "licenses", "mint", "--product", "acmesoft-pro", "--email", "a@example.com",
                        "--seats", "3", "--json")
     lic = json.loads(out)
