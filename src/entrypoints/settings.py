@@ -272,8 +272,9 @@ def _refuse_published(
     candidates = [("GUMROAD_WEBHOOK_SECRETS", s) for s in webhook_secrets]
     candidates += [("ADMIN_TOKENS", entry.partition(":")[2] or entry) for entry in admin_tokens]
     candidates.append(("PORTAL_SECRET", env.get("PORTAL_SECRET", "").strip()))
-    if env.get("POSTMARK_TOKEN"):
-        candidates.append(("POSTMARK_TOKEN", env["POSTMARK_TOKEN"]))
+    for name in ("POSTMARK_TOKEN", "GUMROAD_ACCESS_TOKEN"):
+        if env.get(name):
+            candidates.append((name, env[name]))
     key_text = signing_key
     if "-----BEGIN" not in signing_key and Path(signing_key).is_file():
         key_text = Path(signing_key).read_text(errors="replace")

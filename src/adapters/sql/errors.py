@@ -25,7 +25,7 @@ from ports.errors import AlreadyExists, DataRejected, StorageUnavailable
 EXPECTED_UNIQUE = frozenset({
     "uq_licenses_source_order_id", "uq_activations_license_id_machine",
     "pk_events", "pk_licenses", "pk_deliveries", "pk_license_history", "pk_delivery_attempts",
-    "pk_activations", "pk_activation_history",
+    "pk_activations", "pk_activation_history", "pk_reconciliation",
 })
 
 # SQLSTATE classes: 08 connection, 40 rollback (serialization, deadlock), 53 resources,
