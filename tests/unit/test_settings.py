@@ -13,6 +13,7 @@ from tests.conftest import ADMIN_TOKEN, ROOT, WEBHOOK_SECRET
 # Made at run time: a value written here would be in the repository, hence refused.
 OWN_SECRET = secrets.token_hex(16)
 OWN_TOKEN = secrets.token_hex(16)
+OWN_PORTAL_SECRET = secrets.token_hex(24)
 
 
 @pytest.fixture
@@ -31,6 +32,7 @@ def production(tmp_path):
             "GUMROAD_WEBHOOK_SECRETS": OWN_SECRET,
             "ADMIN_TOKENS": f"alice:{OWN_TOKEN}",
             "SMTP_URL": "smtp://mail.example.com:587",
+            "PORTAL_SECRET": OWN_PORTAL_SECRET,
         }
         values.update(changes)
         return {k: v for k, v in values.items() if v is not None}
