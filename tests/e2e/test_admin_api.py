@@ -1,5 +1,7 @@
 """The admin API: every answer is checked against the OpenAPI document."""
 
+import asyncio
+
 import pytest
 
 from tests.bodies import refund_body, sale_body
@@ -62,6 +64,10 @@ async def test_bad_list_parameters_are_422_naming_the_field(service, query, fiel
 async def test_show_a_license_with_history_and_deliveries(service):
     lic = await a_license(service)
     await service.wait_for_emails(1)
+    for _ in range(100):  # the file is written a moment before the result is recorded
+        if (await service.deliveries())[0].status == "sent":
+            break
+        await asyncio.sleep(0.05)
     status, detail = await service.call("GET", f"/admin/licenses/{lic.id}")
     assert status == 200 and detail["key"] == lic.key and detail["email"] == "jane.doe@example.com"
     assert [h["to"] for h in detail["history"]] == ["active"]

@@ -10,6 +10,7 @@ Rules:
 - A sale mints (MintFromSale), with any refund or dispute of it that arrived first;
   refunds, disputes and subscription events change the license (ApplyLifecycle).
 - The outcome is written in the same transaction as the work it describes.
+- A value the store rejects (too long, a NUL byte) marks the event failed naming the field.
 - An unexpected error marks the event failed too, so it can be replayed once fixed.
 - With a confirmer, a sale ping (origin webhook) not yet licensed is confirmed with the
   platform before the transaction starts: a sale it does not know fails as "unconfirmed:
@@ -28,12 +29,13 @@ from dataclasses import dataclass, replace
 from core.domain.errors import DomainError, NotFound, UnmappedProduct
 from core.domain.model import Event, EventOrigin, EventStatus
 from core.domain.notices import NoticeKind, SaleNotice
+from core.domain.text import printable
 from core.usecases.apply_lifecycle import ApplyLifecycle, ApplyLifecycleCommand
 from core.usecases.mint_from_sale import EarlierEvent, MintFromSale, MintFromSaleCommand
 from core.usecases.reconcile_sales import recovered_gift
 from ports.catalog import Catalog
 from ports.clock import Clock
-from ports.errors import AlreadyExists, StorageUnavailable
+from ports.errors import AlreadyExists, DataRejected, StorageUnavailable
 from ports.parser import NoticeParser
 from ports.sale_confirmer import Confirmation, SaleConfirmer, Verdict
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -80,6 +82,8 @@ class ProcessEvent:
             except AlreadyExists:
                 recorded = None  # read it afresh
                 continue
+            except DataRejected as exc:  # a value the store cannot keep: the event fails, named
+                return await self._record_failure(cmd.event_id, f"a value was rejected: {exc}")
             except (StorageUnavailable, NotFound):
                 raise
             except Exception as exc:  # a bug must not lose the event: record it, replay later
@@ -134,7 +138,7 @@ class ProcessEvent:
                     status=EventStatus.PENDING_CONFIRMATION if failed.pending else EventStatus.FAILED,
                     kind=failed.kind or event.kind,
                     external_id=failed.external_id or event.external_id,
-                    outcome=failed.reason,
+                    outcome=printable(failed.reason),  # it quotes the body: no raw control characters
                     attempts=event.attempts + 1,
                     processed_at=self._clock.now(),
                 )
@@ -231,7 +235,7 @@ class ProcessEvent:
             failed = replace(
                 event,
                 status=EventStatus.FAILED,
-                outcome=reason,
+                outcome=printable(reason),
                 attempts=event.attempts + 1,
                 processed_at=self._clock.now(),
             )
