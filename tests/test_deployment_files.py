@@ -81,3 +81,30 @@ def test_the_dockerfile_runs_as_a_non_root_user_with_a_health_check():
     assert re.search(r"^HEALTHCHECK .*\n?.*?/health", dockerfile, flags=re.M | re.S)
     cmd = re.search(r'^CMD \["licensemint", (.*)\]', dockerfile, flags=re.M)
     parser().parse_args([a.strip(' "') for a in cmd.group(1).split(",")])
+
+
+def readme_settings() -> set[str]:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row)} & set(VARIABLES)
+
+
+@pytest.mark.parametrize("service", ["migrate", "api", "worker"])
+def test_compose_passes_every_setting_the_readme_lists(service):
+    listed = readme_settings()
+    assert {"PRODUCTS_FILE", "TEMPLATES_DIR", "DELIVERY_MAX_ATTEMPTS", "VALIDATE_RATE_LIMIT",
+            "POSTMARK_MESSAGE_STREAM", "TRUSTED_PROXIES", "MAILER"} <= listed
+    assert listed <= set(COMPOSE["services"][service]["environment"])
+
+
+@pytest.mark.parametrize("service", ["migrate", "api", "worker"])
+def test_compose_mounts_the_catalog_templates_and_keys_instead_of_baking_them_in(service):
+    config = COMPOSE["services"][service]
+    mounts = {v.split(":")[-2] for v in config["volumes"]}
+    environment = config["environment"]
+    products = environment["PRODUCTS_FILE"].split(":-")[-1].rstrip("}")
+    templates = environment["TEMPLATES_DIR"].split(":-")[-1].rstrip("}")
+    assert any(products.startswith(m + "/") for m in mounts) and any(templates.startswith(m + "/") for m in mounts)
+    assert "/run/licensemint/keys" in mounts
+    assert all(v.endswith(":ro") for v in config["volumes"])

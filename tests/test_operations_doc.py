@@ -11,7 +11,7 @@ from entrypoints.http.openapi import spec
 
 DOC = (Path(__file__).parents[1] / "docs/operations.md").read_text()
 BLOCKS = "\n".join(re.findall(r"```sh\n(.*?)```", DOC, flags=re.S)).replace("\\\n", " ")
-CLI = [line.split("#")[0].strip() for line in BLOCKS.splitlines() if line.strip().startswith("licensemint ")]
+CLI = [line.split("#")[0].strip() for line in BLOCKS.splitlines() if line.strip().startswith(".venv/bin/licensemint ")]
 CURL = [line for line in BLOCKS.splitlines() if line.strip().startswith("curl ")]
 
 
@@ -35,4 +35,4 @@ def test_the_doc_covers_every_admin_operation():
     for group in ("licenses list", "licenses show", "licenses mint", "licenses revoke", "licenses resend",
                   "events list", "events show", "events replay", "deliveries list", "deliveries retry",
                   "licenses seats", "activations list", "activations deactivate", "activations reset"):
-        assert any(c.startswith(f"licensemint {group}") for c in CLI), group
+        assert any(c.startswith(f".venv/bin/licensemint {group}") for c in CLI), group

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 import asyncio
 import logging
+import os
 import signal
 import socket
 import sys
@@ -19,6 +20,7 @@ from adapters.sql import migrate
 from adapters.sql.engine import is_sqlite
 from entrypoints.cli_admin import add_admin_commands, runner
 from entrypoints.container import Container, check, close
+from entrypoints.diagnosis import database_problem
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError, load_settings
 
@@ -47,7 +49,24 @@ def _describe_database(url: str) -> str:
     return f"postgresql ({parsed.host}:{parsed.port or 5432}/{parsed.database})"
 
 
+def require_existing_sqlite(settings: Settings) -> None:
+    """Only `migrate` creates a database (and `serve` its embedded default): a mistyped
+    path must not become a fresh, empty database that answers "(none)"."""
+    if not is_sqlite(settings.database_url):
+        return
+    import sqlalchemy as sa
+
+    path = sa.make_url(settings.database_url).database
+    if path and path != ":memory:" and not Path(path).exists():
+        raise StartupError(
+            f"DATABASE_URL: no SQLite database at {path}; check the path, or create it with "
+            "`licensemint migrate`"
+        )
+
+
 def _prepare_database(settings: Settings, migrate_on_start: bool) -> None:
+    if is_sqlite(settings.database_url) and os.environ.get("DATABASE_URL"):
+        require_existing_sqlite(settings)  # the embedded default alone is created by serve
     if is_sqlite(settings.database_url) or migrate_on_start:
         migrate.upgrade(settings.database_url)
 
@@ -101,6 +120,9 @@ async def _serve(container: Container, settings: Settings, host: str, port: int,
     secret = settings.webhook_secrets[0] if not settings.production else "<one of GUMROAD_WEBHOOK_SECRETS>"
     print(f"licensemint listening on {base}", flush=True)
     print(f"Gumroad webhook URL (Settings → Advanced → Ping): {base}/webhooks/gumroad?secret={secret}", flush=True)
+    if settings.dev_admin_token:
+        print(f"Admin token (development, kept in {settings.var_dir / 'dev-admin-token'}): "
+              f"{settings.dev_admin_token}", flush=True)
     mailer = container.mailer().describe()
     print(
         f"database: {_describe_database(settings.database_url)}; mailer: {mailer}; "
@@ -126,6 +148,7 @@ def _describe_sales_api(settings: Settings, worker: bool) -> str:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     settings = load_settings()
+    require_existing_sqlite(settings)
     container = build_container(settings)
     return asyncio.run(_worker(container))
 
@@ -153,6 +176,7 @@ async def _worker(container: Container) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.check:
+        require_existing_sqlite(settings)
         container = Container(settings=settings)
 
         async def _check() -> migrate.MigrationStatus:
@@ -215,10 +239,21 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def _admin_container() -> Container:
     settings = load_settings()
+    require_existing_sqlite(settings)
     container = build_container(settings)
     if is_sqlite(settings.database_url):
         migrate.upgrade(settings.database_url)
     return container
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number (0 to 65535)")
+    return port
 
 
 def parser() -> argparse.ArgumentParser:
@@ -227,7 +262,7 @@ def parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the HTTP API (and, by default, the delivery worker)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--port", type=_port, default=8080, help="0 picks a free port")
     serve.add_argument("--no-worker", action="store_true", help="run only the API")
     serve.add_argument("--migrate", action="store_true", help="migrate PostgreSQL before serving")
     serve.set_defaults(func=cmd_serve)
@@ -268,6 +303,20 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, StartupError, SigningKeyError) as exc:
         print(f"licensemint: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        problem = _database_problem(exc)
+        if problem is None:
+            raise
+        print(f"licensemint: {problem}", file=sys.stderr)
+        return 2
+
+
+def _database_problem(exc: BaseException) -> str | None:
+    try:
+        url = load_settings().database_url
+    except SettingsError:
+        return None
+    return database_problem(exc, url)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from core.usecases.replay_events import ReplayEventCommand, ReplayFailedCommand
 from core.usecases.resend_license import ResendLicenseCommand
 from core.usecases.retry_delivery import RetryDeliveryCommand
 from entrypoints.container import Container, close
+from ports.errors import DataRejected, StorageUnavailable
 from entrypoints.http import serialize as js
 
 Handler = Callable[[Container, argparse.Namespace], Awaitable[int | None]]
@@ -311,23 +312,47 @@ def add_admin_commands(sub: Any, run: Callable[[Handler], Callable[[argparse.Nam
     p.set_defaults(func=run(reconcile))
 
 
+# Waits between tries when the database is unavailable (locked by another process, down).
+RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0)
+
+
+
 def runner(
     build: Callable[[], Container], prepare: Callable[[Container], Awaitable[None]]
 ) -> Callable[[Handler], Callable[[argparse.Namespace], int]]:
     """Wraps an async handler: build the container, make sure the schema is current, run,
-    dispose; domain errors become a message and exit code 1."""
+    dispose; domain errors become a message and exit code 1. An unavailable database is
+    tried again with backoff, saying so, then is a one-line error (exit code 3). Only
+    commands that are safe to repeat are tried again: everything but a mint without
+    --order-id (which might have committed before the connection went)."""
 
     def run(handler: Handler) -> Callable[[argparse.Namespace], int]:
         def func(args: argparse.Namespace) -> int:
             container = build()
 
+            repeatable = handler.__name__ != "licenses_mint" or bool(getattr(args, "order_id", None))
+            delays = (*RETRY_DELAYS, None) if repeatable else (None,)
+
             async def main() -> int:
                 try:
-                    await prepare(container)
-                    code = await handler(container, args)
-                    return code if isinstance(code, int) else 0
+                    await prepare(container)  # the first contact: a wrong URL fails here, at once
+                    for delay in delays:
+                        try:
+                            code = await handler(container, args)
+                            return code if isinstance(code, int) else 0
+                        except StorageUnavailable as exc:
+                            if delay is None:
+                                print(f"licensemint: the database is unavailable: {exc}", file=sys.stderr)
+                                return 3
+                            print(f"licensemint: the database is unavailable ({exc}); "
+                                  f"trying again in {delay:g} s", file=sys.stderr)
+                            await asyncio.sleep(delay)
+                    return 3
                 except DomainError as exc:
                     print(f"licensemint: {exc.message}", file=sys.stderr)
+                    return 1
+                except DataRejected as exc:
+                    print(f"licensemint: {exc}", file=sys.stderr)
                     return 1
                 finally:
                     await close(container)

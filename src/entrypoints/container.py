@@ -48,7 +48,7 @@ from core.usecases.process_event import ProcessEvent
 from core.usecases.record_event import RecordEvent
 from core.usecases.resend_license import ResendLicense
 from core.usecases.validate_license import ValidateLicense
-from entrypoints.settings import Settings, SettingsError
+from entrypoints.settings import MailerKind, Settings, SettingsError
 from ports.mailer import Mailer
 
 
@@ -66,17 +66,18 @@ def build_portal_links(settings: Settings) -> PortalLinks:
 
 
 def build_mailer(settings: Settings) -> Mailer:
-    """Postmark when its token is set, else SMTP when its URL is set, else .eml files."""
-    if settings.postmark_token:
+    """The mailer settings chose: Postmark when its token is set, else SMTP when its URL is
+    set, else .eml files; MAILER says which when given."""
+    if settings.mailer is MailerKind.POSTMARK:
         return PostmarkMailer(
-            settings.postmark_token,
+            settings.postmark_token or "",
             settings.mail_from,
             message_stream=settings.postmark_message_stream,
             base_url=settings.postmark_api_url,
         )
-    if settings.smtp_url:
+    if settings.mailer is MailerKind.SMTP:
         try:
-            return SmtpMailer(settings.smtp_url, settings.mail_from)
+            return SmtpMailer(settings.smtp_url or "", settings.mail_from)
         except SmtpUrlError as exc:
             raise SettingsError(str(exc)) from None
     return FileMailer(settings.mail_dir, settings.mail_from)

@@ -11,6 +11,8 @@ import sys
 
 from aiohttp.http_exceptions import HttpProcessingError
 
+from core.domain.text import printable
+
 LEAKY = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool")
 
 
@@ -29,6 +31,18 @@ class TerseBadRequests(logging.Filter):
         return True
 
 
+class EscapingFormatter(logging.Formatter):
+    """Control characters in a message (a path, a variant name, an address from outside)
+    are escaped, so no value can end a line and start a forged one."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = printable(record.message)
+        return super().formatMessage(record)
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 def quiet_leaky_loggers() -> None:
     for name in LEAKY:
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -40,9 +54,7 @@ def quiet_leaky_loggers() -> None:
 
 def configure_logging() -> None:
     level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(EscapingFormatter(LOG_FORMAT))
+    logging.basicConfig(level=getattr(logging, level, logging.INFO), handlers=[handler])
     quiet_leaky_loggers()

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import enum
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from entrypoints.published import published_in_repository
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_SIGNING_KEY = ROOT / "config" / "dev-signing-key.pem"
@@ -20,8 +26,17 @@ VARIABLES = (
     "POSTMARK_TOKEN", "POSTMARK_FROM", "POSTMARK_MESSAGE_STREAM", "POSTMARK_API_URL", "SMTP_URL",
     "DELIVERY_MAX_ATTEMPTS", "VALIDATE_RATE_LIMIT", "ACTIVATION_RATE_LIMIT",
     "GUMROAD_ACCESS_TOKEN", "GUMROAD_API_URL", "CONFIRM_SALES", "RECONCILE_EVERY",
+    "MAILER", "TRUSTED_PROXIES",
     "LICENSEMINT_VAR_DIR", "LOG_LEVEL", "PUBLIC_URL", "PORTAL_SECRET", "PORTAL_LINK_DAYS",
 )
+
+MIN_SECRET_LENGTH = 16
+
+
+class MailerKind(str, enum.Enum):
+    POSTMARK = "postmark"
+    SMTP = "smtp"
+    FILE = "file"
 
 
 class SettingsError(Exception):
@@ -57,6 +72,10 @@ class Settings:
     """Where buyers reach this server: the base of the portal links in emails."""
     portal_secret: str = ""
     portal_link_days: int = 7
+    mailer: MailerKind = MailerKind.FILE
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    dev_admin_token: str | None = None
+    """Outside production with no ADMIN_TOKENS: the generated token kept in var/ (printed at start)."""
 
     @property
     def production(self) -> bool:
@@ -91,10 +110,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
     webhook_secrets = _list(env.get("GUMROAD_WEBHOOK_SECRETS"))
     for secret in webhook_secrets:
-        if len(secret) < 16:
-            raise SettingsError("GUMROAD_WEBHOOK_SECRETS: each secret needs at least 16 characters")
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise SettingsError(
+                f"GUMROAD_WEBHOOK_SECRETS: each secret needs at least {MIN_SECRET_LENGTH} characters"
+            )
     admin_tokens = _list(env.get("ADMIN_TOKENS"))
+    for entry in admin_tokens:
+        _check_admin_token(entry)
     signing_key = env.get("LICENSE_SIGNING_KEY", "").strip()
+    _check_signing_key_path(signing_key)
+    mailer = _mailer(env)
 
     if app_env == "production":
         if signing_key and Path(signing_key) == DEV_SIGNING_KEY:
@@ -111,10 +136,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ]
         if missing:
             raise SettingsError(f"APP_ENV=production needs {', '.join(missing)}")
+        if mailer is MailerKind.FILE and env.get("MAILER", "").strip().lower() != "file":
+            raise SettingsError(
+                "APP_ENV=production needs a real mailer: set POSTMARK_TOKEN or SMTP_URL "
+                "(or MAILER=file to write emails as files on purpose)"
+            )
+        _refuse_published(env, webhook_secrets, admin_tokens, signing_key)
     if env.get("POSTMARK_TOKEN") and not (env.get("POSTMARK_FROM") or env.get("MAIL_FROM")):
         raise SettingsError("POSTMARK_FROM: needed with POSTMARK_TOKEN (a confirmed sender signature)")
     if not webhook_secrets:
-        webhook_secrets = (_dev_webhook_secret(var_dir),)
+        webhook_secrets = (_dev_secret(var_dir, "dev-webhook-secret", 24),)
     gumroad_token = (env.get("GUMROAD_ACCESS_TOKEN") or "").strip() or None
     gumroad_api_url = (env.get("GUMROAD_API_URL") or "").strip() or "https://api.gumroad.com"
     if not gumroad_api_url.startswith(("https://", "http://")):
@@ -129,6 +160,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError("PORTAL_SECRET: needs at least 32 characters")
     if not portal_secret:
         portal_secret = _dev_secret(var_dir, "dev-portal-secret", 32)
+    dev_admin_token = None
+    if not admin_tokens and app_env == "development":
+        dev_admin_token = _dev_secret(var_dir, "dev-admin-token", 24)
+        admin_tokens = (f"dev:{dev_admin_token}",)
 
     return Settings(
         app_env=app_env,
@@ -161,7 +196,102 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_url=_public_url(env.get("PUBLIC_URL")),
         portal_secret=portal_secret,
         portal_link_days=_positive_int(env, "PORTAL_LINK_DAYS", 7),
+        mailer=mailer,
+        trusted_proxies=_networks(env.get("TRUSTED_PROXIES")),
+        dev_admin_token=dev_admin_token,
     )
+
+
+def _check_admin_token(entry: str) -> None:
+    name, sep, token = entry.partition(":")
+    if not sep:
+        name, token = "", entry
+    who = f"the token named {name!r}" if name else "a token"
+    if not token.strip():
+        raise SettingsError(f"ADMIN_TOKENS: {who} is empty; give each name a token (name:token)")
+    if len(token.strip()) < MIN_SECRET_LENGTH:
+        raise SettingsError(
+            f"ADMIN_TOKENS: {who} is shorter than {MIN_SECRET_LENGTH} characters "
+            "(make one with `openssl rand -hex 24`)"
+        )
+
+
+def _check_signing_key_path(value: str) -> None:
+    """A value that can only be a path (not PEM text, not a base64 seed) must name a file."""
+    if not value or "-----BEGIN" in value:
+        return
+    try:
+        if len(base64.b64decode(value, validate=True)) == 32:
+            return  # a seed, which may well contain a "/"
+    except (binascii.Error, ValueError):
+        pass
+    looks_like_path = "/" in value or value.startswith(".") or value.endswith((".pem", ".key"))
+    if looks_like_path and not Path(value).is_file():
+        raise SettingsError(
+            f"LICENSE_SIGNING_KEY: no file at {value} (give the path of a PEM file, "
+            "e.g. one written by `licensemint keygen`)"
+        )
+
+
+def _mailer(env: Mapping[str, str]) -> MailerKind:
+    """MAILER when given (its setting must be there too); else Postmark, SMTP, files."""
+    given = env.get("MAILER", "").strip().lower()
+    needs = {MailerKind.POSTMARK: "POSTMARK_TOKEN", MailerKind.SMTP: "SMTP_URL"}
+    if given:
+        try:
+            explicit = MailerKind(given)
+        except ValueError:
+            choices = ", ".join(k.value for k in MailerKind)
+            raise SettingsError(f"MAILER: {given!r} is not one of {choices}") from None
+        if explicit in needs and not env.get(needs[explicit]):
+            raise SettingsError(f"MAILER={explicit.value} needs {needs[explicit]}")
+        return explicit
+    if env.get("POSTMARK_TOKEN"):
+        return MailerKind.POSTMARK
+    if env.get("SMTP_URL"):
+        return MailerKind.SMTP
+    return MailerKind.FILE
+
+
+def _networks(value: str | None) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for item in _list(value):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise SettingsError(
+                f"TRUSTED_PROXIES: {item!r} is not an address or CIDR (e.g. 10.0.0.0/8, 127.0.0.1)"
+            ) from None
+    return tuple(networks)
+
+
+def _refuse_published(
+    env: Mapping[str, str], webhook_secrets: tuple[str, ...], admin_tokens: tuple[str, ...], signing_key: str
+) -> None:
+    """A secret that is in the repository (a compose fallback, an example, a test) is public."""
+    candidates = [("GUMROAD_WEBHOOK_SECRETS", s) for s in webhook_secrets]
+    candidates += [("ADMIN_TOKENS", entry.partition(":")[2] or entry) for entry in admin_tokens]
+    candidates.append(("PORTAL_SECRET", env.get("PORTAL_SECRET", "").strip()))
+    for name in ("POSTMARK_TOKEN", "GUMROAD_ACCESS_TOKEN"):
+        if env.get(name):
+            candidates.append((name, env[name]))
+    key_text = signing_key
+    if "-----BEGIN" not in signing_key and Path(signing_key).is_file():
+        key_text = Path(signing_key).read_text(errors="replace")
+    candidates.append(("LICENSE_SIGNING_KEY", _pem_body(key_text)))
+    for name, value in candidates:
+        if value and published_in_repository(value):
+            raise SettingsError(
+                f"{name}: this value is published in the licensemint repository (an example, "
+                "a default or a test); APP_ENV=production needs one of your own"
+            )
+
+
+def _pem_body(text: str) -> str:
+    """The base64 lines of a PEM key (what stays the same however it is wrapped or quoted)."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    body = [line for line in lines if not line.startswith("-----")]
+    return "".join(body) if len(lines) > 1 else text.strip()
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int, *, allow_zero: bool = False) -> int:

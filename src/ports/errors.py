@@ -7,3 +7,13 @@ class StorageUnavailable(Exception):
 
 class AlreadyExists(Exception):
     """A unique rule of the store refused a write: another transaction got there first."""
+
+
+class DataRejected(Exception):
+    """The store refuses a value (too long, a NUL byte, not text): the data is wrong, not the
+    store. Names the field, never the value."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"field {field!r} {problem}")
+        self.field = field
+        self.problem = problem

@@ -64,6 +64,7 @@ async def test_bad_list_parameters_are_422_naming_the_field(service, query, fiel
 async def test_show_a_license_with_history_and_deliveries(service):
     lic = await a_license(service)
     await service.wait_for_emails(1)
+
     for _ in range(100):  # the worker records "sent" just after the file is written
         if [d.status for d in await service.deliveries()] == ["sent"]:
             break

@@ -12,6 +12,7 @@ def cli(tmp_path, *args, **env):
 
 
 def test_mint_find_show_revoke_reinstate_resend(tmp_path):
+    assert cli(tmp_path, "migrate")[0] == 0  # only migrate creates a database
     code, out, _ = cli(tmp_path, "licenses", "mint", "--product", "acmesoft-cloud", "--tier", "pro",
                        "--email", "vip@example.com", "--seats", "2", "--order-id", "deal-1", "--json")
     lic = json.loads(out)
@@ -37,6 +38,7 @@ def test_mint_find_show_revoke_reinstate_resend(tmp_path):
 
 
 def test_bad_input_names_the_field_and_exits_non_zero(tmp_path):
+    assert cli(tmp_path, "migrate")[0] == 0
     code, _, err = cli(tmp_path, "licenses", "mint", "--product", "nope", "--email", "a@example.com")
     assert code == 1 and "'product'" in err and "acmesoft-pro" in err
     code, _, err = cli(tmp_path, "licenses", "show", "lic_missing")
@@ -73,6 +75,8 @@ def test_failed_events_replayed_after_a_catalog_fix_with_progress_and_summary(tm
 
 def test_activations_listed_deactivated_reset_and_seats_changed_from_the_shell(tmp_path):
     import urllib.request
+
+    assert cli(tmp_path, "migrate")[0] == 0  # only migrate creates a database
 
     code, out, _ = cli(tmp_path, "licenses", "mint", "--product", "acmesoft-pro", "--email", "a@example.com",
                        "--seats", "3", "--json")

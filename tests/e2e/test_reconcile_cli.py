@@ -13,6 +13,7 @@ PRO = "32-nPAicqbLj8B_WswVlMw=="
 
 async def cli(tmp_path, fake, *args, **env):
     env = {"GUMROAD_ACCESS_TOKEN": TOKEN, "GUMROAD_API_URL": fake.url, **env}
+    assert (await asyncio.to_thread(run_cli, tmp_path, "migrate", **env)).returncode == 0  # only migrate creates one
     result = await asyncio.to_thread(run_cli, tmp_path, "reconcile", *args, **env)
     return result.returncode, result.stdout, result.stderr
 
@@ -62,6 +63,7 @@ async def test_on_a_terminal_reconcile_shows_its_progress(tmp_path, fake_gumroad
 
     def run():
         env = env_for(tmp_path, GUMROAD_ACCESS_TOKEN=TOKEN, GUMROAD_API_URL=fake_gumroad.url)
+        subprocess.run([LICENSEMINT, "migrate"], cwd=tmp_path, env=env, check=True, capture_output=True)
         return subprocess.run([LICENSEMINT, "reconcile"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                               stderr=secondary, text=True, timeout=60)
 

@@ -72,7 +72,7 @@ async def test_login_with_the_url_credentials_and_refused_login_is_configuration
 async def test_header_injection_through_the_recipient_is_refused_not_sent(smtp_sink):
     evil = Email(to="jane@example.com\r\nBcc: all@example.com", subject="s", text="t", html="h", delivery_id="d")
     result = await SmtpMailer(smtp_sink.url, SENDER).send(evil)
-    assert result.outcome is SendOutcome.PERMANENT_MESSAGE and smtp_sink.messages == []
+    assert result.outcome is SendOutcome.PERMANENT_RECIPIENT and smtp_sink.messages == []
 
 
 @pytest.mark.parametrize(
@@ -110,3 +110,28 @@ async def test_the_license_file_arrives_as_an_attachment_over_smtp(smtp_sink):
     assert lic.get_content_type() == "application/octet-stream" and lic.get_payload(decode=True) == key.encode()
     text = next(p for p in message.walk() if p.get_content_type() == "text/plain")
     assert text.get_payload(decode=True).decode() == key
+
+
+async def test_a_server_that_stalls_on_quit_after_the_250_still_counts_as_sent(smtp_sink):
+    smtp_sink.mode = "stall-quit"
+    url = smtp_sink.url.replace("timeout=3", "timeout=1")
+    result = await SmtpMailer(url, SENDER).send(EMAIL)
+    assert result.outcome is SendOutcome.SENT
+    assert len(smtp_sink.messages) == 1
+
+
+async def test_every_attempt_at_one_delivery_carries_the_same_message_id(smtp_sink):
+    mailer = SmtpMailer(smtp_sink.url, SENDER)
+    first, second = await mailer.send(EMAIL), await mailer.send(EMAIL)
+    assert first.message_id == second.message_id == "<dlv_1@acmesoft.example>"
+    assert [m["Message-ID"] for m in smtp_sink.messages] == [first.message_id] * 2
+    other = await mailer.send(Email(to="jane@example.com", subject="s", text="t", html="h", delivery_id="dlv_2"))
+    assert other.message_id != first.message_id
+
+
+@pytest.mark.parametrize("address", ["jane\x01@example.com", "jane@example.com\x00", "ja\tne@example.com"])
+async def test_an_address_with_a_control_character_is_permanent_for_the_recipient(smtp_sink, address):
+    result = await SmtpMailer(smtp_sink.url, SENDER).send(
+        Email(to=address, subject="s", text="t", html="h", delivery_id="dlv_3"))
+    assert result.outcome is SendOutcome.PERMANENT_RECIPIENT and "control character" in result.detail
+    assert smtp_sink.messages == []

@@ -14,7 +14,7 @@ from tests.support.postgres import free_port
 
 class SmtpSink:
     """`mode` decides the next answers: "accept", "451" or "550" to DATA, "550-rcpt" or
-    "451-rcpt" to RCPT, "stall" (DATA never answers)."""
+    "451-rcpt" to RCPT, "stall" (DATA never answers), "stall-quit" (DATA accepted, QUIT never answered)."""
 
     def __init__(self, *, port: int | None = None, credentials: tuple[str, str] | None = None) -> None:
         self.port = port or free_port()
@@ -41,6 +41,11 @@ class SmtpSink:
             return "550 5.7.1 message rejected"
         self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content))
         return f"250 2.0.0 queued as Q{len(self.messages)}"
+
+    async def handle_QUIT(self, server, session, envelope):
+        if self.mode == "stall-quit":
+            await asyncio.sleep(3600)
+        return "221 Bye"
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
         ok = self.credentials and (auth_data.login.decode(), auth_data.password.decode()) == self.credentials

@@ -188,3 +188,19 @@ async def test_a_claimed_batch_is_sent_several_at_a_time(world):
     world.deliver._mailer = Slow()
     report = await world.deliver_due()
     assert report.sent == 6 and peak > 1
+
+
+async def test_a_recipient_with_a_control_character_is_dead_at_once_with_the_reason(tmp_path, caplog):
+    from dataclasses import replace as _replace
+
+    from adapters.mail.file_mailer import FileMailer
+    from tests.bodies import sale_body
+
+    w = World()
+    await w.receive(sale_body(email="jane\x01doe@example.com"))
+    w.deliver._mailer = FileMailer(tmp_path / "mail", "AcmeSoft <licenses@acmesoft.example>")
+    report = await w.deliver_due()
+    assert report.dead == 1
+    [delivery] = w.deliveries()
+    assert delivery.status is DeliveryStatus.DEAD and "control character" in delivery.last_error
+    assert "Traceback" not in caplog.text and not list((tmp_path / "mail").glob("*.eml"))

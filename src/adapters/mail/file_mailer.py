@@ -7,7 +7,7 @@ import logging
 import os
 from pathlib import Path
 
-from adapters.mail.message import build_message
+from adapters.mail.message import RecipientError, build_message
 from ports.mailer import Email, SendOutcome, SendResult
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,12 @@ class FileMailer:
         pass
 
     async def send(self, email: Email) -> SendResult:
-        message = build_message(email, self._sender, cte="8bit")
+        try:
+            message = build_message(email, self._sender, cte="8bit")
+        except RecipientError as exc:
+            return SendResult(outcome=SendOutcome.PERMANENT_RECIPIENT, detail=str(exc))
+        except ValueError as exc:
+            return SendResult(outcome=SendOutcome.PERMANENT_MESSAGE, detail=f"cannot build message: {exc}")
         try:
             path = await asyncio.to_thread(_write_new_file, self.directory, email.delivery_id, message.as_bytes())
         except OSError as exc:

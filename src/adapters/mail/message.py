@@ -13,7 +13,7 @@ from email import charset as email_charset
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from email.utils import formataddr, formatdate, parseaddr
 
 from ports.mailer import Email
 
@@ -23,6 +23,10 @@ _QP.body_encoding = email_charset.QP
 _EIGHT_BIT = email_charset.Charset("utf-8")
 _EIGHT_BIT.header_encoding = email_charset.QP
 _EIGHT_BIT.body_encoding = None  # type: ignore[assignment]  # None means 8bit, as documented
+
+
+class RecipientError(ValueError):
+    """The recipient's address can never be delivered to (it holds a control character)."""
 
 
 def _safe(name: str, value: str) -> str:
@@ -36,6 +40,19 @@ def _address(name: str, value: str) -> str:
     if "@" not in address:
         raise ValueError(f"header {name} is not an address: {value!r}")
     return formataddr((display, address), charset="utf-8")
+
+
+def _recipient(value: str) -> str:
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise RecipientError("the recipient address contains a control character")
+    return _address("To", value)
+
+
+def message_id(delivery_id: str, sender: str) -> str:
+    """The same for every attempt at one delivery, so a resent copy is recognisably the
+    same message (mail clients and providers fold duplicates by it)."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "licensemint.local"
+    return f"<{delivery_id}@{domain}>"
 
 
 def build_message(email: Email, sender: str, *, cte: str = "quoted-printable") -> MIMEMultipart:
@@ -57,11 +74,10 @@ def build_message(email: Email, sender: str, *, cte: str = "quoted-printable") -
     else:
         message = body
     message["From"] = _address("From", sender)
-    message["To"] = _address("To", email.to)
+    message["To"] = _recipient(email.to)
     message["Subject"] = email_charset.Charset("utf-8").header_encode(_safe("Subject", email.subject)) \
         if not email.subject.isascii() else email.subject
     message["Date"] = formatdate(localtime=False)
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "licensemint.local"
-    message["Message-ID"] = make_msgid(idstring=email.delivery_id.replace("_", ""), domain=domain)
+    message["Message-ID"] = message_id(_safe("X-Licensemint-Delivery", email.delivery_id), sender)
     message["X-Licensemint-Delivery"] = _safe("X-Licensemint-Delivery", email.delivery_id)
     return message

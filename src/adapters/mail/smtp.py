@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
-from adapters.mail.message import build_message
+from adapters.mail.message import RecipientError, build_message
 from ports.mailer import Email, SendOutcome, SendResult
 
 
@@ -91,6 +91,8 @@ class SmtpMailer:
             message = build_message(email, self._sender)
             for name, value in self._headers.items():
                 message[name] = value
+        except RecipientError as exc:  # a control character in the address: never deliverable
+            return SendResult(outcome=SendOutcome.PERMANENT_RECIPIENT, detail=str(exc))
         except ValueError as exc:  # a line break in a header (injection) or a bad address
             return SendResult(outcome=SendOutcome.PERMANENT_MESSAGE, detail=f"cannot build message: {exc}")
         t = self.target
@@ -102,16 +104,13 @@ class SmtpMailer:
             timeout=min(t.deadline, 15),
             local_hostname=self._local_hostname,
         )
+        reply: str | None = None
         try:
             async with asyncio.timeout(t.deadline):
                 await client.connect()
                 if t.username:
                     await client.login(t.username, t.password or "")
                 _, reply = await client.send_message(message)
-                try:
-                    await client.quit()
-                except aiosmtplib.SMTPException:
-                    pass  # the message is already accepted
         except TimeoutError:
             return _result(SendOutcome.TRANSIENT, f"no answer within {t.deadline:.0f} s")
         except aiosmtplib.SMTPAuthenticationError as exc:
@@ -128,9 +127,28 @@ class SmtpMailer:
         except aiosmtplib.SMTPException as exc:
             # e.g. STARTTLS required but not offered, or AUTH not supported: ours to fix
             return _result(SendOutcome.CONFIGURATION, f"{type(exc).__name__}: {exc}")
+        except ValueError as exc:  # aiosmtplib refuses a control character in an address
+            return _result(SendOutcome.PERMANENT_RECIPIENT, f"cannot be sent to this address: {exc}")
         finally:
-            client.close()
+            if reply is None:
+                client.close()
+        # The 250 is in: the message is sent, whatever QUIT does. A server that stalls or
+        # drops the line now must not turn a delivered message into a retry.
+        await _quit_politely(client)
         return SendResult(outcome=SendOutcome.SENT, message_id=message["Message-ID"], detail=reply)
+
+
+QUIT_GRACE = 2.0
+
+
+async def _quit_politely(client: aiosmtplib.SMTP) -> None:
+    try:
+        async with asyncio.timeout(QUIT_GRACE):
+            await client.quit()
+    except (TimeoutError, aiosmtplib.SMTPException, OSError):
+        pass
+    finally:
+        client.close()
 
 
 def _result(outcome: SendOutcome, detail: str) -> SendResult:

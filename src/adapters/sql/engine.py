@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy import Engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from adapters.sql.errors import install_value_check
+
 
 def is_sqlite(url: str) -> bool:
     return sa.make_url(url).get_backend_name() == "sqlite"
@@ -17,7 +19,7 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if is_sqlite(url):
         return _sqlite_engine(url)
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -28,6 +30,8 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         # Inside Gumroad's 5 s timeout: a starved pool answers 503 (retried), not a timeout.
         pool_timeout=3,
     )
+    install_value_check(engine.sync_engine)
+    return engine
 
 
 def ensure_sqlite_directory(url: str) -> None:
@@ -46,6 +50,7 @@ def _sqlite_engine(url: str) -> AsyncEngine:
     # a writer waits for (a writer here would stall the loop-bound units of work).
     engine = create_async_engine(url, pool_size=1, max_overflow=4, pool_timeout=10)
     _sqlite_pragmas(engine.sync_engine, busy_ms=5000, immediate=False)
+    install_value_check(engine.sync_engine)
     return engine
 
 
@@ -54,12 +59,14 @@ def inline_sqlite_engine(url: str) -> Engine:
 
     A SQLite statement takes microseconds; aiosqlite's hop to its thread and back for each
     statement and cursor costs more than the work, and units of work run one at a time
-    anyway (one writer). The price: a commit's fsync, or another process holding the write
-    lock (up to the busy timeout), pauses the loop."""
+    anyway (one writer). The price: a commit's fsync pauses the loop. Its busy timeout is 0:
+    when another process holds the write lock, the unit of work sleeps and tries again
+    (unit_of_work.LOCK_WAIT) instead of blocking the loop."""
     ensure_sqlite_directory(url)
     sync_url = sa.make_url(url).set(drivername="sqlite+pysqlite")
     engine = sa.create_engine(sync_url, pool_size=1, max_overflow=2, pool_timeout=1)
-    _sqlite_pragmas(engine, busy_ms=2000, immediate=True)
+    _sqlite_pragmas(engine, busy_ms=0, immediate=True)
+    install_value_check(engine)
     return engine
 
 
@@ -70,10 +77,17 @@ def _sqlite_pragmas(engine: Engine, *, busy_ms: int, immediate: bool) -> None:
         # BEGIN IMMEDIATE makes each unit of work take the write lock up front.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        # Switching to WAL needs the lock another process may hold; once the file is in
+        # WAL (it stays so), reading the mode does not.
+        cursor.execute("PRAGMA journal_mode")
+        if str(cursor.fetchone()[0]).lower() != "wal":
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            except Exception:  # locked by another process: the next connection sets it
+                pass
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -6,6 +6,9 @@ thread of their own: callers may or may not be inside an event loop. `status` is
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,9 +18,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.engine import ensure_sqlite_directory
+from adapters.sql.engine import ensure_sqlite_directory, is_sqlite
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
@@ -32,6 +36,19 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head") -> None:
     ensure_sqlite_directory(url)
     _in_thread(command.upgrade, alembic_config(url), revision)
+    if is_sqlite(url):
+        _use_wal(sa.make_url(url).database)
+
+
+def _use_wal(path: str | None) -> None:
+    """WAL is a property of the file: set it once here, where nobody else holds the lock,
+    so the server's connections never need the lock just to open."""
+    if not path or path == ":memory:":
+        return
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
+        db.execute("PRAGMA busy_timeout=5000")
+        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            db.execute("PRAGMA journal_mode=WAL")
 
 
 def downgrade(url: str, revision: str = "base") -> None:

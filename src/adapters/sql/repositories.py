@@ -112,7 +112,7 @@ class SqlLicenseRepository:
     async def for_email(self, email: str) -> Sequence[License]:
         query = (
             licenses.select()
-            .where(sa.func.lower(licenses.c.email) == email.strip().lower())
+            .where(sa.func.lower(licenses.c.email) == sa.bindparam("b_email", email.strip().lower()))
             .order_by(licenses.c.created_at, licenses.c.id)
         )
         return [mapping.license_from_row(r) for r in await self._conn.execute(query)]
@@ -126,7 +126,7 @@ class SqlLicenseRepository:
             if value is not None
         ]
         if where.email is not None:
-            conditions.append(sa.func.lower(c.email) == where.email.strip().lower())
+            conditions.append(sa.func.lower(c.email) == sa.bindparam("b_email", where.email.strip().lower()))
         if where.created_from is not None:
             conditions.append(c.created_at >= where.created_from)
         if where.created_to is not None:

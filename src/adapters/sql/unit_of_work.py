@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import sqlite3
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Self
 
 import sqlalchemy as sa
 
 import sqlalchemy.exc as sa_exc
+
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.activations import SqlActivationRepository
 from adapters.sql.engine import inline_sqlite_engine
+from adapters.sql.errors import translate
 from adapters.sql.repositories import (
     SqlDeliveryRepository,
     SqlEventRepository,
@@ -22,22 +26,10 @@ from adapters.sql.repositories import (
     SqlLicenseRepository,
     SqlReconciliationRepository,
 )
-from ports.errors import AlreadyExists, StorageUnavailable
 from ports.unit_of_work import UnitOfWorkFactory
 from ports.wakeup import Wakeup
 
 _LOCK = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("b_lock", type_=sa.BigInteger)))
-
-
-def translate(exc: BaseException) -> BaseException:
-    """A driver's exception in the ports' terms (or itself, when it means a bug)."""
-    if isinstance(exc, sa_exc.IntegrityError):
-        return AlreadyExists(str(exc.orig))
-    if isinstance(exc, sa_exc.DBAPIError) and not isinstance(exc, sa_exc.ProgrammingError):
-        return StorageUnavailable(f"{type(exc.orig).__name__}: {exc.orig}")
-    if isinstance(exc, (sa_exc.TimeoutError, OSError, TimeoutError, ConnectionError)):
-        return StorageUnavailable(f"{type(exc).__name__}: {exc}")
-    return exc
 
 
 class SqlUnitOfWork:
@@ -176,6 +168,35 @@ class _Guarded:
         return call
 
 
+# How long a unit of work waits for SQLite's write lock held by another process (another
+# licensemint process, a backup, a sqlite3 shell) before the store counts as unavailable.
+LOCK_WAIT = 10.0
+
+
+def _busy(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", None)
+    return isinstance(orig, sqlite3.OperationalError) and (
+        getattr(orig, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        or "database is locked" in str(orig)
+    )
+
+
+async def _waiting_for_the_lock(attempt: Callable[[], Any], undo: Callable[[], None] | None = None) -> Any:
+    """Runs `attempt` until SQLite's write lock is free, sleeping between tries: the busy
+    timeout of the loop's own connection is 0, so the event loop never blocks on the lock."""
+    delay, deadline = 0.002, time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            return attempt()
+        except sa_exc.OperationalError as exc:
+            if not _busy(exc) or time.monotonic() >= deadline:
+                raise
+            if undo is not None:
+                undo()
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
 class _InlineConnection:
     """A synchronous connection behind the awaitable calls the repositories make: on SQLite
     the statements run in the event loop's thread (see engine.inline_sqlite_engine)."""
@@ -185,14 +206,20 @@ class _InlineConnection:
         self.dialect = conn.dialect
 
     async def execute(self, statement: Any, parameters: Any = None) -> Any:
-        return self._conn.execute(statement, parameters)
+        if self._conn.in_transaction():  # BEGIN IMMEDIATE holds the write lock already
+            return self._conn.execute(statement, parameters)
+        return await _waiting_for_the_lock(lambda: self._conn.execute(statement, parameters))
 
     async def execution_options(self, **options: Any) -> _InlineConnection:
         self._conn.execution_options(**options)
         return self
 
     async def begin(self) -> Any:
-        return self._conn.begin()
+        return await _waiting_for_the_lock(self._conn.begin, self._undo_begin)
+
+    def _undo_begin(self) -> None:
+        if self._conn.in_transaction():
+            self._conn.rollback()
 
     def in_transaction(self) -> bool:
         return self._conn.in_transaction()

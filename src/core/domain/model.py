@@ -50,6 +50,8 @@ class OutcomeCode(str, enum.Enum):
     """The platform does not know the sale (a forged or mistaken ping): nothing minted."""
     PENDING_CONFIRMATION = "pending_confirmation"
     """The platform could not be asked yet; the worker asks again."""
+    REJECTED_VALUE = "rejected_value"
+    """A value the store cannot keep (too long, a NUL byte); the reason names the field."""
     UNEXPECTED_ERROR = "unexpected_error"
 
 

@@ -12,6 +12,7 @@ Rules:
   license from every event known for its order or subscription (see ledger.py).
 - The outcome (a code and a message) is written in the same transaction as the work it
   describes; the delivery worker is woken only once that transaction commits.
+- A value the store rejects (too long, a NUL byte) marks the event failed naming the field.
 - An unexpected error marks the event failed too, so it can be replayed once fixed.
 - With a confirmer, a sale ping (origin webhook) not yet licensed is confirmed with the
   platform before the transaction starts: a sale it does not know fails as "unconfirmed:
@@ -31,11 +32,12 @@ from dataclasses import dataclass, replace
 from core.domain.errors import DomainError, MalformedEvent, NotFound, UnmappedProduct, UnmappedTier
 from core.domain.model import Event, EventOrigin, EventStatus, OutcomeCode
 from core.domain.notices import NoticeKind, SaleNotice
+from core.domain.text import printable
 from core.usecases.ledger import Applied, Ledger
 from core.usecases.reconcile_sales import recovered_gift
 from ports.catalog import Catalog
 from ports.clock import Clock
-from ports.errors import AlreadyExists, StorageUnavailable
+from ports.errors import AlreadyExists, DataRejected, StorageUnavailable
 from ports.parser import NoticeParser
 from ports.sale_confirmer import Confirmation, SaleConfirmer, Verdict
 from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -86,6 +88,8 @@ class ProcessEvent:
             except AlreadyExists:
                 recorded = None  # read it afresh
                 continue
+            except DataRejected as exc:  # a value the store cannot keep: the event fails, named
+                return await self._record_failure(cmd.event_id, OutcomeCode.REJECTED_VALUE, f"a value was rejected: {exc}")
             except (StorageUnavailable, NotFound):
                 raise
             except Exception as exc:  # a bug must not lose the event: record it, replay later
@@ -131,7 +135,8 @@ class ProcessEvent:
             except _Failed as failed:
                 status = EventStatus.PENDING_CONFIRMATION if failed.pending else EventStatus.FAILED
                 kind, external_id = failed.kind or event.kind, failed.external_id or event.external_id
-                applied = Applied(code=failed.code, message=failed.reason)
+                # the reason may quote the body: no raw control characters
+                applied = Applied(code=failed.code, message=printable(failed.reason))
             done = replace(
                 event, status=status, kind=kind, external_id=external_id, outcome=applied.message,
                 outcome_code=applied.code, attempts=event.attempts + 1, processed_at=self._clock.now(),
@@ -208,7 +213,7 @@ class ProcessEvent:
         async with self._uow() as uow:
             event = await self._load(uow, event_id)
             failed = replace(
-                event, status=EventStatus.FAILED, outcome=reason, outcome_code=code,
+                event, status=EventStatus.FAILED, outcome=printable(reason), outcome_code=code,
                 attempts=event.attempts + 1, processed_at=self._clock.now(),
             )
             await uow.events.update(failed)

@@ -6,6 +6,8 @@ Rules:
 - Replaying every failed event goes oldest-first through the failed events that exist
   when it starts, each once, and reports how many ended processed and how many still fail;
   running it twice changes nothing more than running it once.
+- One event that cannot be processed (a value the store rejects) is reported as still
+  failing and the replay goes on to the next.
 - Events stuck as received (stored, but the database went away before processing could
   record anything) are replayed with the failed ones once they are five minutes old.
 """
@@ -20,6 +22,7 @@ from core.domain.model import Event, EventStatus
 from core.domain.queries import EventFilter, PageRequest
 from core.usecases.process_event import ProcessEvent, ProcessEventCommand
 from ports.clock import Clock
+from ports.errors import DataRejected
 from ports.unit_of_work import UnitOfWorkFactory
 
 STUCK_AFTER = timedelta(minutes=5)
@@ -73,7 +76,11 @@ class ReplayFailedEvents:
         ids = [e.id for e in sorted(found, key=lambda e: (e.received_at, e.id))]  # oldest first
         processed, failures = 0, []
         for done, event_id in enumerate(ids, start=1):
-            event = await self._process(ProcessEventCommand(event_id=event_id))
+            try:
+                event = await self._process(ProcessEventCommand(event_id=event_id))
+            except DataRejected as exc:
+                failures.append((event_id, f"a value was rejected: {exc}"))
+                continue
             if event.status is EventStatus.PROCESSED:
                 processed += 1
             else:

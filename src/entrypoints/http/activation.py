@@ -13,6 +13,7 @@ from core.domain.activation import Activation, ActivationCode
 from core.usecases.activate_machine import ActivateMachine, ActivateMachineCommand, ActivationResult
 from core.usecases.deactivate_machine import DeactivateMachine, DeactivateMachineCommand
 from entrypoints.container import Container
+from entrypoints.http.clients import CLIENT
 from entrypoints.http.middleware import json_error
 from entrypoints.http.public import too_many
 from entrypoints.http.ratelimit import RateLimiter
@@ -40,7 +41,7 @@ def activation_json(a: Activation) -> dict[str, Any]:
 
 
 async def _read(request: web.Request) -> dict[str, Any] | web.Response:
-    wait = request.app[PER_CLIENT].allow(request.remote or "?")
+    wait = request.app[PER_CLIENT].allow(request[CLIENT])
     if wait is not None:
         return too_many(wait)
     try:

@@ -42,7 +42,8 @@ def admin_names(tokens: tuple[str, ...]) -> list[tuple[bytes, str]]:
         name, sep, token = entry.partition(":")
         if not sep:
             token, name = entry, "admin-" + hashlib.sha256(entry.encode()).hexdigest()[:8]
-        named.append((token.encode(), name))
+        if token.strip():  # settings refuse an empty token; never let one through anyway
+            named.append((token.strip().encode(), name))
     return named
 
 
@@ -53,6 +54,20 @@ def unauthorized() -> web.Response:
     )
 
 
+def admin_of(request: web.Request, named: list[tuple[bytes, str]]) -> str | None:
+    """The admin named by a valid `Authorization: Bearer <token>`; None for anything else,
+    an empty bearer included."""
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    presented = given.strip().encode()
+    if scheme.lower() != "bearer" or not presented:
+        return None
+    who = None
+    for token, name in named:  # every token is compared: timing says nothing
+        if hmac.compare_digest(presented, token):
+            who = name
+    return who
+
+
 def auth_middleware(tokens: tuple[str, ...]) -> Middleware:
     named = admin_names(tokens)
 
@@ -60,11 +75,7 @@ def auth_middleware(tokens: tuple[str, ...]) -> Middleware:
     async def admin_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not (request.path == "/admin" or request.path.startswith("/admin/")):
             return await handler(request)
-        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        who = None
-        for token, name in named:  # every token is compared: timing says nothing
-            if hmac.compare_digest(given.strip().encode(), token) and scheme.lower() == "bearer":
-                who = name
+        who = admin_of(request, named)
         if who is None:
             return unauthorized()
         request[ADMIN] = who
@@ -126,7 +137,7 @@ def _page(request: web.Request) -> PageRequest:
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    if not request.can_read_body:
+    if not request.body_exists:  # (read already by the middleware: can_read_body is False now)
         return {}
     try:
         body = await request.json()

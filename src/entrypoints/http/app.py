@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from entrypoints.container import Container, close
 from entrypoints.http.access_log import RedactingAccessLogger
-from entrypoints.http import activation, admin, admin_activations, health, middleware, openapi, public, webhooks
+from entrypoints.http import (
+    activation, admin, admin_activations, clients, health, middleware, openapi, public, webhooks,
+)
 from entrypoints.http.keys import CONTAINER, SALES_JOBS, WORKER
 from entrypoints.sales_jobs import sales_jobs
 from entrypoints.http.web import routes as web_routes
 from entrypoints.worker import DeliveryWorker
 
 # How every runner of the app must be configured (the CLI's and the tests').
-RUNNER_OPTIONS = {"access_log_class": RedactingAccessLogger}
+# keepalive_timeout closes a connection that has not completed a request's headers within
+# that time of opening or of its previous answer: idle keep-alives and half-sent headers.
+KEEPALIVE_TIMEOUT = 15.0
+# lingering_time bounds how long an unread body is drained after an early answer.
+LINGERING_TIME = 2.0
+RUNNER_OPTIONS: dict[str, Any] = {
+    "access_log_class": RedactingAccessLogger,
+    "keepalive_timeout": KEEPALIVE_TIMEOUT,
+    "lingering_time": LINGERING_TIME,
+}
 
 
 def setup_routes(app: web.Application) -> None:
@@ -34,11 +47,18 @@ def setup_routes(app: web.Application) -> None:
 
 def create_app(container: Container, *, worker: bool = True) -> web.Application:
     app = web.Application(
-        middlewares=[middleware.errors, *web_routes.MIDDLEWARES,
-                     admin.auth_middleware(container.settings().admin_tokens)],
+        middlewares=[
+            clients.identify_client,
+            middleware.errors,
+            *web_routes.MIDDLEWARES,
+            admin.auth_middleware(container.settings().admin_tokens),
+            middleware.read_body_in_time,
+        ],
         client_max_size=webhooks.MAX_BODY,
     )
     app[CONTAINER] = container
+    app[clients.TRUSTED] = container.settings().trusted_proxies
+    app.on_response_prepare.append(middleware.security_headers)
     container.wire(modules=[webhooks, health, public, admin, activation, admin_activations])
     public.setup_limits(app, container.settings().validate_rate_limit)
     activation.setup_limits(app, container.settings().activation_rate_limit)

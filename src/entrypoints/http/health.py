@@ -9,24 +9,28 @@ from aiohttp import web
 from dependency_injector.wiring import Provide, inject
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.unit_of_work import translate
+from adapters.sql.errors import translate
 from entrypoints.container import Container
-from entrypoints.http.keys import WORKER
+from entrypoints.http.admin import admin_names, admin_of
+from entrypoints.http.keys import CONTAINER, WORKER
 from ports.errors import StorageUnavailable
 
 
 async def health(request: web.Request) -> web.Response:
     """Alive, and what the delivery worker in this process last learned about the mailer:
     a configuration failure (bad token, unverified sender) is shown here until a send
-    succeeds again."""
+    succeeds again. Anyone hears ok or degraded; the mail detail is for an admin token."""
     body: dict[str, Any] = {"status": "ok"}
     worker = request.app.get(WORKER)
+    mail: dict[str, Any] | None = None
     if worker is not None:
         if worker.configuration_error:
             body["status"] = "degraded"
-            body["mail"] = {"status": "configuration_error", "detail": worker.configuration_error}
+            mail = {"status": "configuration_error", "detail": worker.configuration_error}
         else:
-            body["mail"] = {"status": "ok"}
+            mail = {"status": "ok"}
+    if mail is not None and admin_of(request, admin_names(request.app[CONTAINER].settings().admin_tokens)):
+        body["mail"] = mail
     return web.json_response(body)
 
 

@@ -14,6 +14,7 @@ from adapters.signing.ed25519 import Ed25519Signer
 from core.usecases.resend_license import ResendLicense, ResendLicenseCommand
 from core.usecases.validate_license import ValidateLicense, ValidateLicenseCommand
 from entrypoints.container import Container
+from entrypoints.http.clients import CLIENT
 from entrypoints.http.middleware import json_error
 from entrypoints.http.ratelimit import RateLimiter
 
@@ -57,7 +58,7 @@ async def json_field(
 async def validate(
     request: web.Request, use_case: ValidateLicense = Provide[Container.validate_license]
 ) -> web.Response:
-    wait = request.app[VALIDATE_LIMIT].allow(request.remote or "?")
+    wait = request.app[VALIDATE_LIMIT].allow(request[CLIENT])
     if wait is not None:
         return too_many(wait)
     # An empty, blank or over-long key is MALFORMED, as offline: the key rules answer, not the
@@ -97,7 +98,7 @@ async def keys(request: web.Request, signer: Ed25519Signer = Provide[Container.s
 async def resend(
     request: web.Request, use_case: ResendLicense = Provide[Container.resend_license]
 ) -> web.Response:
-    wait = request.app[RESEND_PER_CLIENT].allow(request.remote or "?")
+    wait = request.app[RESEND_PER_CLIENT].allow(request[CLIENT])
     if wait is not None:
         return too_many(wait)
     email = await json_field(request, "email", 320)

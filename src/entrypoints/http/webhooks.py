@@ -17,6 +17,13 @@ from ports.errors import StorageUnavailable
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
+MAX_CONTENT_TYPE = 200  # what events.content_type holds; the parser needs only the media type
+
+
+def storable_content_type(header: str) -> str:
+    """The Content-Type as it can be stored: the body is kept whatever its headers say."""
+    printable = "".join(c if c.isprintable() else "?" for c in header)
+    return printable[:MAX_CONTENT_TYPE]
 
 
 def secret_matches(given: str, configured: tuple[str, ...]) -> bool:
@@ -48,7 +55,7 @@ async def gumroad(
             RecordEventCommand(
                 source="gumroad",
                 body=body,
-                content_type=request.headers.get("Content-Type", ""),
+                content_type=storable_content_type(request.headers.get("Content-Type", "")),
             )
         )
     except StorageUnavailable as exc:
