@@ -4,6 +4,8 @@ that process issued (`live_lease`, tests/clients/live_lease.py)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import shutil
 import subprocess
@@ -85,3 +87,31 @@ def assert_cli_accepts_the_live_lease(done: subprocess.CompletedProcess, live_le
 def lease_args(live_lease: LiveLease) -> list[str]:
     """Every published key, `--lease`, then the lease: the same command line for every client."""
     return [*(arg for key in live_lease.public_keys for arg in ("--public-key", key)), "--lease", live_lease.lease]
+
+
+def tamper(key: str) -> str:
+    """The key with one signature character changed, still canonical base64url."""
+    i = len(key) - 10
+    return key[:i] + ("B" if key[i] != "B" else "C") + key[i + 1:]
+
+
+def kid_of(public_key: str) -> str:
+    raw = base64.b64decode(public_key.replace("-", "+").replace("_", "/") + "=" * (-len(public_key) % 4))
+    return base64.urlsafe_b64encode(hashlib.sha256(raw).digest()[:8]).rstrip(b"=").decode()
+
+
+def key_args(live: LiveLicense) -> list[str]:
+    return [arg for key in live.public_keys for arg in ("--public-key", key)]
+
+
+def assert_cli_judges_the_live_key(cli: list[str], live: LiveLicense, *, cwd: Path, timeout: float) -> None:
+    """A client's CLI (its argv with the public keys) says VALID for the live key, and
+    BAD_SIGNATURE with exit 1 for the same key with one signature character changed."""
+    done = run([*cli, live.key], cwd=cwd, timeout=timeout)
+    result = json.loads(done.stdout)
+    assert result["code"] == "VALID" and result["claims"]["product"] == "acmesoft-pro"
+
+    bad = subprocess.run([*cli, tamper(live.key)], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    assert bad.returncode == 1
+    assert json.loads(bad.stdout) == {"code": "BAD_SIGNATURE", "claims": None}
+
