@@ -28,6 +28,8 @@ from entrypoints.http import serialize as js
 from entrypoints.http.middleware import json_error
 
 ADMIN = web.RequestKey("admin", str)
+# /metrics on the API port needs a token too; METRICS_PORT serves it without one.
+PROTECTED = frozenset({"/admin", "/metrics"})
 
 
 def admin_names(tokens: tuple[str, ...]) -> list[tuple[bytes, str]]:
@@ -53,7 +55,7 @@ def auth_middleware(tokens: tuple[str, ...]):
 
     @web.middleware
     async def admin_auth(request: web.Request, handler):
-        if not (request.path == "/admin" or request.path.startswith("/admin/")):
+        if not (request.path in PROTECTED or request.path.startswith("/admin/")):
             return await handler(request)
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
         who = None
