@@ -21,7 +21,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-JSON_FIELDS = "%(levelname)s %(name)s %(message)s"
+JSON_FIELDS = "%(levelname)s %(name)s %(process)d %(message)s"
 CONTEXT_FIELDS = ("request_id", "event_id", "license_id", "delivery_id")
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -89,7 +89,7 @@ def _formatter(fmt: str, text_format: str) -> logging.Formatter:
 
         return JsonFormatter(
             JSON_FIELDS,
-            rename_fields={"levelname": "level", "name": "logger"},
+            rename_fields={"levelname": "level", "name": "logger", "process": "pid"},
             timestamp="time",  # ISO 8601, UTC
             json_ensure_ascii=False,
         )
