@@ -10,6 +10,7 @@ from entrypoints.container import Container, close
 from entrypoints.http.access_log import RedactingAccessLogger
 from entrypoints.http import activation, admin, admin_activations, health, metrics, middleware, openapi, public, webhooks
 from entrypoints.http.keys import CONTAINER, SALES_JOBS, WORKER
+from entrypoints.http.ratelimit import RATE_COUNTER
 from entrypoints.http.request_id import request_ids
 from entrypoints.sales_jobs import sales_jobs
 from entrypoints.http.web import routes as web_routes
@@ -43,9 +44,9 @@ def create_app(container: Container, *, worker: bool = True) -> web.Application:
     app[CONTAINER] = container
     app[metrics.ENGINE] = container.engine()
     container.wire(modules=[webhooks, health, public, admin, activation, admin_activations])
-    counter = _shared_counter(container)
-    public.setup_limits(app, container.settings().validate_rate_limit, counter)
-    activation.setup_limits(app, container.settings().activation_rate_limit, counter)
+    app[RATE_COUNTER] = _shared_counter(container)
+    public.setup_limits(app, container.settings().validate_rate_limit, app[RATE_COUNTER])
+    activation.setup_limits(app, container.settings().activation_rate_limit, app[RATE_COUNTER])
     setup_routes(app)
     settings = container.settings()
     web_routes.setup(app, settings.admin_tokens, getattr(settings, "trusted_proxies", ()))

@@ -12,6 +12,8 @@ import time
 from collections import deque
 from typing import Protocol
 
+from aiohttp import web
+
 from adapters.sql.rate_limits import SqlRateCounter
 
 
@@ -73,6 +75,11 @@ class SharedLimit:
             return None
         hits, remaining = await self._counter.hit(self._bucket, key, self._window)
         return None if hits <= self.limit else max(remaining, 0.001)
+
+
+# The database counter when limits are shared (PostgreSQL), else None: handlers that add a
+# limit call `make_limit(app[RATE_COUNTER], "<bucket>", limit, window_seconds)`.
+RATE_COUNTER = web.AppKey("rate_counter", SqlRateCounter | None)
 
 
 def make_limit(counter: SqlRateCounter | None, bucket: str, limit: int, window_seconds: int) -> Limit:
