@@ -72,6 +72,21 @@ class ContextFields(logging.Filter):
         return True
 
 
+class _Ours(logging.StreamHandler):
+    """A handler configure_logging installs (and replaces when called again). It writes to
+    whatever sys.stderr or sys.stdout is when the line is written, as print() does."""
+
+    def __init__(self, name: str) -> None:
+        self._target = name
+        super().__init__(getattr(sys, name))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        current = getattr(sys, self._target)
+        if self.stream is not current:
+            self.setStream(current)
+        super().emit(record)
+
+
 class LogFormatError(ValueError):
     pass
 
@@ -102,17 +117,18 @@ def configure_logging() -> None:
     fmt = log_format()
     _json_mode = fmt == "json"
     level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_formatter(fmt, TEXT_FORMAT))
-    handler.addFilter(ContextFields())
     root = logging.getLogger()
-    for old in list(root.handlers):
+    for old in [h for h in root.handlers if isinstance(h, _Ours)]:
         root.removeHandler(old)
-    root.addHandler(handler)
+    if not root.handlers:  # like basicConfig: a host that set up logging keeps its handlers
+        handler = _Ours("stderr")
+        handler.setFormatter(_formatter(fmt, TEXT_FORMAT))
+        handler.addFilter(ContextFields())
+        root.addHandler(handler)
     root.setLevel(getattr(logging, level, logging.INFO))
     # The start-up banner goes to standard output whatever LOG_LEVEL says, as plain lines
     # or, in JSON mode, as JSON like everything else.
-    out = logging.StreamHandler(sys.stdout)
+    out = _Ours("stdout")
     out.setFormatter(_formatter(fmt, "%(message)s"))
     for old in list(banner.handlers):
         banner.removeHandler(old)
