@@ -166,3 +166,33 @@ def test_every_metric_the_dashboard_and_rules_query_is_served_by_a_running_serve
     assert value(text, "licensemint_validations_total", code="VALID") == 1
     assert value(text, "licensemint_deliveries_total", outcome="sent") == 1
     assert value(text, "licensemint_events", status="processed") == 1
+
+
+async def test_every_answer_carries_a_request_id_and_a_callers_own_is_kept(start_service, sqlite_url):
+    service = await start_service(sqlite_url)
+    first = await service.client.get("/health")
+    second = await service.client.get("/health")
+    assert re.fullmatch(r"req_[0-9a-f]{16}", first.headers["X-Request-Id"])
+    assert first.headers["X-Request-Id"] != second.headers["X-Request-Id"]
+    kept = await service.client.get("/no-such-path", headers={"X-Request-Id": "proxy-abc-12345"})
+    assert kept.status == 404 and kept.headers["X-Request-Id"] == "proxy-abc-12345"
+    replaced = await service.client.get("/health", headers={"X-Request-Id": "bad id\twith junk"})
+    assert replaced.headers["X-Request-Id"].startswith("req_")
+
+
+def test_the_worker_alone_serves_its_counters_on_metrics_port(tmp_path):
+    from tests.e2e.test_server_process import LICENSEMINT, env_for
+
+    subprocess.run([LICENSEMINT, "migrate"], cwd=tmp_path, env=env_for(tmp_path), check=True, capture_output=True)
+    proc = subprocess.Popen([LICENSEMINT, "worker"], cwd=tmp_path, env=env_for(tmp_path, METRICS_PORT="0"),
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        lines = [proc.stdout.readline(), proc.stdout.readline()]
+        url = re.search(r"metrics \(no token\): (http://\S+)", "".join(lines)).group(1)
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            text = answer.read().decode()
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=30) == 0
+        proc.stdout.close()
+    assert "licensemint_deliveries_total" in text and value(text, "licensemint_backlog_read_ok") == 1

@@ -58,3 +58,17 @@ def test_an_unknown_format_is_refused_naming_the_variable():
     with pytest.raises(logs.LogFormatError, match="LOG_FORMAT: 'yaml' is not text or json"):
         logs.log_format({"LOG_FORMAT": "yaml"})
     assert logs.log_format({}) == "text" and logs.log_format({"LOG_FORMAT": " JSON "}) == "json"
+
+
+def test_metrics_settings_name_the_variable_and_default_to_loopback(tmp_path):
+    from entrypoints.settings import SettingsError, load_settings
+
+    base = {"LICENSEMINT_VAR_DIR": str(tmp_path)}
+    assert load_settings(base).metrics_port is None
+    settings = load_settings({**base, "METRICS_PORT": "9108"})
+    assert settings.metrics_port == 9108 and settings.metrics_host == "127.0.0.1"
+    assert load_settings({**base, "METRICS_PORT": "0", "METRICS_HOST": "10.0.0.5"}).metrics_host == "10.0.0.5"
+    for bad, message in (("nine", "METRICS_PORT: 'nine' is not a whole number"), ("70000", "METRICS_PORT: must be"),
+                         ("-1", "METRICS_PORT: must be at least 0")):
+        with pytest.raises(SettingsError, match=message):
+            load_settings({**base, "METRICS_PORT": bad})
