@@ -72,6 +72,10 @@ async def test_counters_and_backlog_follow_a_sale_a_validation_and_an_email(star
     [lic] = await service.licenses()
     assert (await service.client.post("/v1/licenses/validate", json={"key": lic.key})).status == 200
     assert (await service.client.post("/v1/licenses/validate", json={"key": "LIC1.x.y.z"})).status == 200
+    machine = {"key": lic.key, "fingerprint": "metrics-machine-001"}
+    assert (await service.client.post("/v1/licenses/activate", json=machine)).status == 201
+    assert (await service.client.post("/v1/licenses/activate", json=machine)).status == 200
+    assert (await service.client.post("/v1/licenses/deactivate", json=machine)).status == 200
     for _ in range(50):  # the worker counts after recording the attempt
         after = await scrape()
         if value(after, "licensemint_deliveries_total", outcome="sent") > value(before, "licensemint_deliveries_total", outcome="sent"):
@@ -83,6 +87,9 @@ async def test_counters_and_backlog_follow_a_sale_a_validation_and_an_email(star
     assert delta("licensemint_deliveries_total", outcome="sent") == 1
     assert delta("licensemint_validations_total", code="VALID") == 1
     assert delta("licensemint_validations_total", code="MALFORMED") == 1
+    assert delta("licensemint_activations_total", outcome="activated") == 1
+    assert delta("licensemint_activations_total", outcome="refreshed") == 1
+    assert delta("licensemint_activations_total", outcome="deactivated") == 1
     # The backlog is the database's: this test's database holds exactly this one sale.
     assert value(after, "licensemint_backlog_read_ok") == 1
     assert value(after, "licensemint_events", status="processed") == 1

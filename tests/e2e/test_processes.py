@@ -125,3 +125,17 @@ def test_an_api_process_that_dies_is_replaced(tmp_path, postgres_url):
     finally:
         assert server.stop() == 0
     assert any("exited" in r["message"] and "starting another" in r["message"] for r in parsed(server.log))
+
+
+@pytest.mark.postgres
+async def test_on_postgres_the_activation_limits_are_counted_in_the_database(start_service, postgres_url):
+    from adapters.sql.tables import rate_limits
+
+    service = await start_service(postgres_url, ACTIVATION_RATE_LIMIT="2")
+    body = {"key": "LIC1.not.a.key", "fingerprint": "limit-machine-001"}
+    if time.time() % 60 > 55:  # one fixed window for the three
+        time.sleep(60.5 - time.time() % 60)
+    answers = [(await service.client.post("/v1/licenses/activate", json=body)).status for _ in range(3)]
+    assert answers[2] == 429 and 429 not in answers[:2]
+    buckets = {row.bucket: row.hits for row in await service.rows(rate_limits)}
+    assert buckets == {"activate_client": 3, "activate_license": 2}
