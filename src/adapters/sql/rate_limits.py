@@ -54,7 +54,9 @@ class SqlRateCounter:
         start = int(now // window) * window
         params = {"bucket": bucket, "key": hashed(key), "window_start": start, "window_end": start + window}
         try:
-            async with self._engine.begin() as conn:
+            # One statement, atomic on its own: autocommit spares BEGIN and COMMIT round trips.
+            async with self._engine.connect() as conn:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
                 hits = (await conn.execute(self._upsert, params)).scalar_one()
                 if now - self._pruned_at > PRUNE_EVERY_SECONDS:
                     self._pruned_at = now
