@@ -10,6 +10,7 @@ import json
 import sys
 from datetime import datetime
 
+from entrypoints import metrics
 from core.domain.errors import DomainError
 from core.domain.model import EventOrigin, EventStatus
 from core.domain.queries import Cursor, DeliveryFilter, EventFilter, LicenseFilter, PageRequest
@@ -170,6 +171,7 @@ async def reconcile(c: Container, args) -> int:
             sys.stderr.flush()
 
     summary = await c.reconcile()(ReconcileCommand(since=args.since, dry_run=args.dry_run, progress=progress))
+    metrics.reconciliation_summary(summary, dry_run=args.dry_run)
     if shown and summary.pages_read:
         sys.stderr.write("\n")
     data = js.reconcile_json(summary)

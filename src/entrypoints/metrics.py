@@ -229,6 +229,15 @@ async def exposition(engine: AsyncEngine) -> bytes:
     return generate_latest(registry)
 
 
+def reconciliation_summary(summary, *, dry_run: bool = False) -> None:
+    """A Reconcile run's summary: completed or not, and the sales it recovered (none on a
+    dry run, which only reports them)."""
+    reconciliation_run(
+        ReconciliationOutcome.COMPLETED if summary.complete else ReconciliationOutcome.FAILED,
+        recovered=0 if dry_run else len(summary.recovered),
+    )
+
+
 def mark_process_dead(pid: int) -> None:
     """For a supervisor: drops a finished process's live-gauge files (multiprocess mode)."""
     if multiprocess_mode():

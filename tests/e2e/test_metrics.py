@@ -175,6 +175,25 @@ def test_every_metric_the_dashboard_and_rules_query_is_served_by_a_running_serve
     assert value(text, "licensemint_events", status="processed") == 1
 
 
+async def test_reconciliation_runs_and_recovered_sales_are_counted(start_service, sqlite_url, fake_gumroad):
+    from tests.e2e.test_reconcile_http import PRO, gumroad_env
+
+    service = await start_service(sqlite_url, worker=False, **gumroad_env(fake_gumroad))
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    before = await (await service.client.get("/metrics", headers=headers)).text()
+    fake_gumroad.add_sale(product_id=PRO, email="a@example.com")
+    assert (await service.client.post("/admin/reconcile", json={"dry_run": True}, headers=headers)).status == 200
+    since = fake_gumroad.now.date().isoformat()
+    assert (await service.client.post("/admin/reconcile", json={"since": since}, headers=headers)).status == 200
+    fake_gumroad.script = ["500"] * 4
+    assert (await service.client.post("/admin/reconcile", json={}, headers=headers)).status == 200
+    after = await (await service.client.get("/metrics", headers=headers)).text()
+    delta = lambda name, **labels: value(after, name, **labels) - value(before, name, **labels)  # noqa: E731
+    assert delta("licensemint_reconciliation_runs_total", outcome="completed") == 2
+    assert delta("licensemint_reconciliation_runs_total", outcome="failed") == 1
+    assert delta("licensemint_reconciliation_sales_recovered_total") == 1  # not the dry run's
+
+
 async def test_every_answer_carries_a_request_id_and_a_callers_own_is_kept(start_service, sqlite_url):
     service = await start_service(sqlite_url)
     first = await service.client.get("/health")

@@ -23,6 +23,7 @@ from core.usecases.replay_events import (
 from core.usecases.reconcile import Reconcile, ReconcileCommand
 from core.usecases.resend_license import ResendLicense, ResendLicenseCommand
 from core.usecases.retry_delivery import RetryDelivery, RetryDeliveryCommand
+from entrypoints import metrics
 from entrypoints.container import Container
 from entrypoints.http import serialize as js
 from entrypoints.http.middleware import json_error
@@ -259,8 +260,9 @@ async def reconcile(
         raise InvalidInput("since", f"{since_text!r} is not a date (YYYY-MM-DD)") from None
     if sales is None:
         return json_error(409, "not_configured", "reconciliation needs GUMROAD_ACCESS_TOKEN")
-    summary = await use_case(ReconcileCommand(
-        since=since, dry_run=_field(body, "dry_run", bool, default=False)))
+    dry_run = _field(body, "dry_run", bool, default=False)
+    summary = await use_case(ReconcileCommand(since=since, dry_run=dry_run))
+    metrics.reconciliation_summary(summary, dry_run=dry_run)
     return web.json_response(js.reconcile_json(summary))
 
 
