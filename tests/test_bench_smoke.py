@@ -52,8 +52,16 @@ def test_the_quick_benchmark_runs_every_scenario_and_reports_it(tmp_path):
     mail = report["sale_to_email"]
     assert mail["delivered"] == mail["offered"] > 0 and mail["p95_ms"] is not None
     assert report["rss"]["sales"] == report["rss"]["emailed"] == 200
-    assert set(report["targets"]) == {"webhook-pg", "webhook-sqlite", "validate-pg", "sale-to-email", "rss-after-sales"}
-    for line in ("webhook-pg", "validate-pg", "÷ baseline", "sale → email", "peak RSS after", "targets:"):
+    two = report["two_processes"]
+    for n in (1, 2):
+        row = two[f"processes_{n}"]
+        assert row["rps"] > 0 and row["errors"] == 0, row
+        assert row["cpu_api_s"] > 0 and row["cpu_postgres_s"] > 0 and row["cpu_load_s"] > 0, row
+    assert two["speedup"] > 0
+    assert set(report["targets"]) == {"webhook-pg", "webhook-sqlite", "validate-pg", "sale-to-email",
+                                      "rss-after-sales", "two-processes-pg"}
+    for line in ("webhook-pg", "validate-pg", "÷ baseline", "sale → email", "peak RSS after", "--processes 2",
+                 "speed-up", "targets:"):
         assert line in result.stdout
     [workdir] = announced(result.stderr, "working in")
     [pg_dir] = announced(result.stderr, "PostgreSQL in")

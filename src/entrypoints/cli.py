@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 import asyncio
 import logging
 import os
@@ -21,8 +21,11 @@ from adapters.sql.engine import is_sqlite
 from entrypoints.cli_admin import add_admin_commands, runner
 from entrypoints.container import Container, check, close
 from entrypoints.diagnosis import database_problem
-from entrypoints.logs import configure_logging
+from entrypoints.logs import LogFormatError, announce, configure_logging, refuse
 from entrypoints.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger("licensemint")
 
@@ -90,14 +93,108 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
+SQLITE_ONE_PROCESS = (
+    "--processes above 1 needs PostgreSQL: SQLite takes one writer at a time, so more "
+    "processes would only queue for its lock (run one process, or set DATABASE_URL to PostgreSQL)"
+)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if args.processes < 1:
+        raise StartupError("--processes: must be at least 1")
+    if args.processes > 1 and is_sqlite(settings.database_url):
+        raise StartupError(SQLITE_ONE_PROCESS)
     container = build_container(settings)
     _prepare_database(settings, args.migrate)
-    return asyncio.run(_serve(container, settings, args.host, args.port, worker=not args.no_worker))
+    if args.processes > 1:
+        return _supervise(container, settings, args)
+    return asyncio.run(
+        _serve(container, settings, args.host, args.port, worker=not args.no_worker, child=args.child)
+    )
 
 
-async def _serve(container: Container, settings: Settings, host: str, port: int, *, worker: bool) -> int:
+def _supervise(container: Container, settings: Settings, args: argparse.Namespace) -> int:
+    from entrypoints.supervisor import Supervisor, SupervisorError
+
+    async def _check() -> None:
+        try:
+            await _require_current_schema(container)
+        finally:
+            await close(container)
+
+    asyncio.run(_check())
+    supervisor = Supervisor(
+        processes=args.processes, host=args.host, port=args.port, worker=not args.no_worker,
+        metrics_host=settings.metrics_host, metrics_port=settings.metrics_port,
+    )
+    layout = f"{args.processes} API processes" + ("; delivery worker: own process" if not args.no_worker else "")
+    try:
+        return supervisor.run(
+            lambda port, metrics_url: _banner(
+                container, settings, args.host, port, worker=not args.no_worker, layout=layout,
+                metrics_url=metrics_url,
+            )
+        )
+    except SupervisorError as exc:
+        raise StartupError(str(exc)) from None
+
+
+def _banner(
+    container: Container, settings: Settings, host: str, port: int, *, worker: bool, layout: str = "",
+    metrics_url: str | None = None,
+) -> None:
+    shown = host if host not in ("0.0.0.0", "::") else socket.gethostname()
+    base = f"http://{shown}:{port}"
+    secret = settings.webhook_secrets[0] if not settings.production else "<one of GUMROAD_WEBHOOK_SECRETS>"
+    announce(f"licensemint listening on {base}" + (f" ({layout})" if layout else ""))
+    announce(f"Gumroad webhook URL (Settings → Advanced → Ping): {base}/webhooks/gumroad?secret={secret}")
+    if settings.dev_admin_token:
+        announce(f"Admin token (development, kept in {settings.var_dir / 'dev-admin-token'}): "
+                 f"{settings.dev_admin_token}")
+    if metrics_url is None and settings.metrics_port:
+        metrics_url = f"http://{settings.metrics_host}:{settings.metrics_port}/metrics"
+    if metrics_url:
+        announce(f"metrics (no token): {metrics_url}")
+    announce(
+        f"database: {_describe_database(settings.database_url)}; mailer: {container.mailer().describe()}; "
+        f"delivery worker: {'on' if worker else 'off'}; signing key: "
+        f"{'development' if settings.uses_dev_signing_key else 'configured'} (kid {container.signer().signing_kid}); "
+        f"gumroad sales api: {_describe_sales_api(settings, worker)}"
+    )
+
+
+def _child_ready() -> None:
+    """Tells the supervisor this child serves, then lets go of the pipe it reads."""
+    print("ready", flush=True)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+
+
+def _metrics_url(settings: Settings, runner: web.AppRunner | None) -> str | None:
+    if runner is None:
+        return None
+    port = runner.addresses[0][1] if runner.addresses else settings.metrics_port
+    return f"http://{settings.metrics_host}:{port}/metrics"
+
+
+async def _start_metrics(container: Container, settings: Settings, *, shared: bool) -> web.AppRunner | None:
+    if settings.metrics_port is None:
+        return None
+    from entrypoints.http.metrics import start_metrics_site
+
+    try:
+        return await start_metrics_site(
+            container.engine(), settings.metrics_host, settings.metrics_port, reuse_port=shared
+        )
+    except OSError as exc:
+        raise StartupError(str(exc.strerror)) from None
+
+
+async def _serve(
+    container: Container, settings: Settings, host: str, port: int, *, worker: bool, child: bool = False
+) -> int:
     from aiohttp import web
 
     from entrypoints.http.app import RUNNER_OPTIONS, create_app
@@ -107,33 +204,26 @@ async def _serve(container: Container, settings: Settings, host: str, port: int,
     app = create_app(container, worker=worker)
     runner = web.AppRunner(app, handle_signals=False, **RUNNER_OPTIONS)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    # A child of `serve --processes N` shares the port with its siblings (SO_REUSEPORT).
+    site = web.TCPSite(runner, host, port, reuse_port=True if child else None)
     try:
         await site.start()
-    except OSError as exc:
+        metrics_runner = await _start_metrics(container, settings, shared=child)
+    except (OSError, StartupError) as exc:
         await runner.cleanup()
-        raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise StartupError(f"cannot listen on {host}:{port}: {reason}") from None
     server: Any = site._server
     bound = server.sockets[0].getsockname()[1] if server else port  # port 0 → real port
-    shown = host if host not in ("0.0.0.0", "::") else socket.gethostname()
-    base = f"http://{shown}:{bound}"
-    secret = settings.webhook_secrets[0] if not settings.production else "<one of GUMROAD_WEBHOOK_SECRETS>"
-    print(f"licensemint listening on {base}", flush=True)
-    print(f"Gumroad webhook URL (Settings → Advanced → Ping): {base}/webhooks/gumroad?secret={secret}", flush=True)
-    if settings.dev_admin_token:
-        print(f"Admin token (development, kept in {settings.var_dir / 'dev-admin-token'}): "
-              f"{settings.dev_admin_token}", flush=True)
-    mailer = container.mailer().describe()
-    print(
-        f"database: {_describe_database(settings.database_url)}; mailer: {mailer}; "
-        f"delivery worker: {'on' if worker else 'off'}; signing key: "
-        f"{'development' if settings.uses_dev_signing_key else 'configured'} (kid {container.signer().signing_kid}); "
-        f"gumroad sales api: {_describe_sales_api(settings, worker)}",
-        flush=True,
-    )
-    log.info("mailer: %s", mailer)
+    if child:
+        _child_ready()
+    else:
+        _banner(container, settings, host, bound, worker=worker, metrics_url=_metrics_url(settings, metrics_runner))
+    log.info("mailer: %s", container.mailer().describe())
     await stop.wait()
     log.info("shutting down")
+    if metrics_runner is not None:
+        await metrics_runner.cleanup()
     await runner.cleanup()
     return 0
 
@@ -150,10 +240,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     settings = load_settings()
     require_existing_sqlite(settings)
     container = build_container(settings)
-    return asyncio.run(_worker(container))
+    return asyncio.run(_worker(container, settings, child=args.child))
 
 
-async def _worker(container: Container) -> int:
+async def _worker(container: Container, settings: Settings, *, child: bool = False) -> int:
     from entrypoints.worker import DeliveryWorker
 
     stop = _stop_on_signals()
@@ -161,14 +251,24 @@ async def _worker(container: Container) -> int:
     from entrypoints.sales_jobs import sales_jobs
 
     worker = DeliveryWorker(container.deliver_pending(), container.wakeup())
+    # Under the supervisor the API processes serve METRICS_PORT; the worker's counters
+    # reach them through PROMETHEUS_MULTIPROC_DIR.
+    metrics_runner = None if child else await _start_metrics(container, settings, shared=False)
     worker.start()
     jobs = sales_jobs(container)
     jobs.start()
     log.info("mailer: %s", container.mailer().describe())
-    print(f"licensemint delivery worker {worker.worker_id} running; mailer: {container.mailer().describe()}", flush=True)
+    if child:
+        _child_ready()
+    else:
+        announce(f"licensemint delivery worker {worker.worker_id} running; mailer: {container.mailer().describe()}")
+        if metrics_runner is not None:
+            announce(f"metrics (no token): {_metrics_url(settings, metrics_runner)}")
     await stop.wait()
     await jobs.stop()
     await worker.stop()
+    if metrics_runner is not None:
+        await metrics_runner.cleanup()
     await close(container)
     return 0
 
@@ -265,9 +365,16 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=_port, default=8080, help="0 picks a free port")
     serve.add_argument("--no-worker", action="store_true", help="run only the API")
     serve.add_argument("--migrate", action="store_true", help="migrate PostgreSQL before serving")
+    serve.add_argument(
+        "--processes", type=int, default=1,
+        help="API processes sharing the port (PostgreSQL only); above 1 the delivery worker runs in "
+             "a process of its own",
+    )
+    serve.add_argument("--child", action="store_true", help=argparse.SUPPRESS)  # started by --processes
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="run only the delivery worker")
+    worker.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     worker.set_defaults(func=cmd_worker)
 
     mig = sub.add_parser("migrate", help="bring the database schema up to date")
@@ -296,18 +403,18 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    configure_logging()
     try:
+        configure_logging()
         result: int = args.func(args)
         return result
-    except (SettingsError, StartupError, SigningKeyError) as exc:
-        print(f"licensemint: {exc}", file=sys.stderr)
+    except (SettingsError, StartupError, SigningKeyError, LogFormatError) as exc:
+        refuse(f"licensemint: {exc}")
         return 2
     except Exception as exc:
         problem = _database_problem(exc)
         if problem is None:
             raise
-        print(f"licensemint: {problem}", file=sys.stderr)
+        refuse(f"licensemint: {problem}")
         return 2
 
 

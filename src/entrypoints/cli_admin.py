@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
+from entrypoints import metrics
 from core.domain.errors import DomainError
 from core.domain.queries import Cursor, DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest
 from core.usecases.browse import ListCommand, ShowCommand
@@ -180,6 +181,7 @@ async def reconcile(c: Container, args: argparse.Namespace) -> int:
             sys.stderr.flush()
 
     summary = await c.reconcile()(ReconcileCommand(since=args.since, dry_run=args.dry_run, progress=progress))
+    metrics.reconciliation_summary(summary, dry_run=args.dry_run)
     if shown and summary.pages_read:
         sys.stderr.write("\n")
     data = js.reconcile_json(summary)

@@ -48,6 +48,7 @@ from core.usecases.process_event import ProcessEvent
 from core.usecases.record_event import RecordEvent
 from core.usecases.resend_license import ResendLicense
 from core.usecases.validate_license import ValidateLicense
+from entrypoints.delivery_log import LoggedEmailRenderer, LoggedMailer
 from entrypoints.settings import MailerKind, Settings, SettingsError
 from ports.mailer import Mailer
 
@@ -155,8 +156,11 @@ class Container(containers.DeclarativeContainer):
     )
     retry_confirmations = providers.Factory(RetryPendingConfirmations, uow=uow, process=process_event, clock=clock)
     retry_policy = providers.Singleton(RetryPolicy, max_attempts=settings.provided.delivery_max_attempts)
+    # The worker's mailer and renderer log each email with its license and delivery ids.
+    logged_mailer = providers.Factory(LoggedMailer, mailer)
+    logged_renderer = providers.Factory(LoggedEmailRenderer, renderer)
     deliver_pending = providers.Factory(
-        DeliverPending, uow=uow, mailer=mailer, renderer=renderer, catalog=catalog, clock=clock,
+        DeliverPending, uow=uow, mailer=logged_mailer, renderer=logged_renderer, catalog=catalog, clock=clock,
         policy=retry_policy, rand=rand,
     )
 

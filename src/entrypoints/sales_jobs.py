@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 
+from entrypoints import metrics
 from core.usecases.reconcile import Reconcile, ReconcileCommand
 from core.usecases.retry_confirmations import RetryConfirmationsCommand, RetryPendingConfirmations
 from ports.errors import StorageUnavailable
@@ -70,6 +71,7 @@ class SalesJobs:
     async def _reconcile_once(self, reconcile: Reconcile) -> None:
         try:
             summary = await reconcile(ReconcileCommand())
+            metrics.reconciliation_summary(summary)
             self.runs += 1
             log.info(
                 "reconciliation from %s: %d pages, %d sales seen, %d recovered, %d lifecycle changes, "
@@ -79,8 +81,10 @@ class SalesJobs:
                 "" if summary.complete else f"; incomplete: {summary.error}",
             )
         except StorageUnavailable as exc:
+            metrics.reconciliation_run(metrics.ReconciliationOutcome.FAILED)
             log.warning("reconciliation: database unavailable: %s", exc)
         except Exception:
+            metrics.reconciliation_run(metrics.ReconciliationOutcome.FAILED)
             log.exception("reconciliation: unexpected error; trying again at the next run")
 
     async def _retry_once(self, retry: RetryPendingConfirmations) -> None:

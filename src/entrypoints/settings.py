@@ -28,6 +28,7 @@ VARIABLES = (
     "GUMROAD_ACCESS_TOKEN", "GUMROAD_API_URL", "CONFIRM_SALES", "RECONCILE_EVERY",
     "MAILER", "TRUSTED_PROXIES",
     "LICENSEMINT_VAR_DIR", "LOG_LEVEL", "PUBLIC_URL", "PORTAL_SECRET", "PORTAL_LINK_DAYS",
+    "METRICS_PORT", "METRICS_HOST", "LOG_FORMAT", "PROMETHEUS_MULTIPROC_DIR",
 )
 
 MIN_SECRET_LENGTH = 16
@@ -63,6 +64,9 @@ class Settings:
     delivery_max_attempts: int
     validate_rate_limit: int
     activation_rate_limit: int
+    metrics_port: int | None = None
+    """Serve /metrics without a token on this port too (on metrics_host); None: do not."""
+    metrics_host: str = "127.0.0.1"
     var_dir: Path
     gumroad_access_token: str | None = None
     gumroad_api_url: str = "https://api.gumroad.com"
@@ -188,6 +192,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         delivery_max_attempts=_positive_int(env, "DELIVERY_MAX_ATTEMPTS", 20),
         validate_rate_limit=_positive_int(env, "VALIDATE_RATE_LIMIT", 120, allow_zero=True),
         activation_rate_limit=_positive_int(env, "ACTIVATION_RATE_LIMIT", 30, allow_zero=True),
+        metrics_port=_metrics_port(env),
+        metrics_host=env.get("METRICS_HOST", "").strip() or "127.0.0.1",
         var_dir=var_dir,
         gumroad_access_token=gumroad_token,
         gumroad_api_url=gumroad_api_url.rstrip("/"),
@@ -312,6 +318,15 @@ def _public_url(value: str | None) -> str:
     if not url.startswith(("http://", "https://")) or "?" in url or "#" in url:
         raise SettingsError(f"PUBLIC_URL: {url!r} is not an http(s) base URL (e.g. https://licenses.example.com)")
     return url
+
+
+def _metrics_port(env: Mapping[str, str]) -> int | None:
+    if not env.get("METRICS_PORT"):
+        return None
+    port = _positive_int(env, "METRICS_PORT", 0, allow_zero=True)  # 0: any free port
+    if port > 65535:
+        raise SettingsError("METRICS_PORT: must be a TCP port, 0 to 65535")
+    return port
 
 
 def _dev_webhook_secret(var_dir: Path) -> str:

@@ -10,6 +10,7 @@ import secrets
 
 from adapters.wakeup import AsyncioWakeup
 from core.usecases.deliver_pending import DeliverPending, DeliverPendingCommand
+from entrypoints import metrics
 from ports.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class DeliveryWorker:
                     DeliverPendingCommand(worker_id=self.worker_id, limit=self._batch)
                 )
                 claimed = report.claimed
+                metrics.deliveries_finished(sent=report.sent, retrying=report.retrying, dead=report.dead)
                 if report.configuration_error:
                     if report.configuration_error != self.configuration_error:
                         log.error("mail configuration error: %s", report.configuration_error)

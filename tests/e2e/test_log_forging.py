@@ -8,7 +8,7 @@ import re
 import sqlite3
 import time
 
-from entrypoints.logs import LOG_FORMAT, EscapingFormatter
+from entrypoints.logs import TEXT_FORMAT, EscapingFormatter
 from tests.bodies import sale_body
 from tests.conftest import WEBHOOK_SECRET
 from tests.e2e.test_server_process import Server, raw_request
@@ -42,8 +42,20 @@ def test_a_line_break_in_the_path_or_a_variant_cannot_forge_a_log_line(tmp_path)
 
 
 def test_the_log_formatter_escapes_control_characters_in_every_message():
-    formatter = EscapingFormatter(LOG_FORMAT)
+    formatter = EscapingFormatter(TEXT_FORMAT)
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "value %s", (f"a\r\n{FORGED}\x00\x1b[31m",), None)
     line = formatter.format(record)
     assert "\n" not in line and "\r" not in line and "\x00" not in line and "\x1b" not in line
     assert line.endswith("value a\\r\\n" + FORGED + "\\x00\\x1b[31m")
+
+
+def test_a_json_line_keeps_control_characters_inside_its_one_object(monkeypatch):
+    import json
+
+    from entrypoints.logs import _formatter
+
+    formatter = _formatter("json", TEXT_FORMAT)
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "value %s", (f"a\r\n{FORGED}\x00",), None)
+    line = formatter.format(record)
+    assert "\n" not in line and "\r" not in line and "\x00" not in line
+    assert json.loads(line)["message"] == f"value a\r\n{FORGED}\x00"

@@ -43,7 +43,7 @@ async def test_upgrade_downgrade_upgrade_leaves_the_schema_the_code_expects(empt
     migrate.upgrade(empty_url)
     tables, status, diff = await tables_and_revision(empty_url)
     assert tables == {"events", "licenses", "license_history", "deliveries", "delivery_attempts",
-                      "activations", "activation_history", "reconciliation"}
+                      "activations", "activation_history", "reconciliation", "rate_limits"}
     assert status.up_to_date and diff == []
 
     migrate.downgrade(empty_url, "base")
@@ -52,4 +52,4 @@ async def test_upgrade_downgrade_upgrade_leaves_the_schema_the_code_expects(empt
 
     migrate.upgrade(empty_url)
     tables, status, diff = await tables_and_revision(empty_url)
-    assert status.up_to_date and diff == [] and len(tables) == 8
+    assert status.up_to_date and diff == [] and len(tables) == 9

@@ -178,3 +178,17 @@ reconciliation = sa.Table(
     sa.Column("page_key", sa.String(200)),
     sa.Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# Fixed-window counters shared by every API process (adapters/sql/rate_limits.py). `key` is
+# a hash of what is limited (an address, an email), never the value itself; windows are
+# whole seconds since the epoch, so every process and machine agrees on them.
+rate_limits = sa.Table(
+    "rate_limits",
+    metadata,
+    sa.Column("bucket", sa.String(32), primary_key=True),
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("window_start", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("window_end", sa.BigInteger, nullable=False),
+    sa.Column("hits", sa.Integer, nullable=False),
+    sa.Index(None, "window_end"),
+)

@@ -12,15 +12,17 @@ from dependency_injector.wiring import Provide, inject
 from core.domain.activation import Activation, ActivationCode
 from core.usecases.activate_machine import ActivateMachine, ActivateMachineCommand, ActivationResult
 from core.usecases.deactivate_machine import DeactivateMachine, DeactivateMachineCommand
+from adapters.sql.rate_limits import SqlRateCounter
+from entrypoints import metrics
 from entrypoints.container import Container
 from entrypoints.http.clients import CLIENT
 from entrypoints.http.middleware import json_error
 from entrypoints.http.public import too_many
-from entrypoints.http.ratelimit import RateLimiter
+from entrypoints.http.ratelimit import Limit, make_limit
 from entrypoints.http.serialize import ts
 
-PER_CLIENT = web.AppKey("activation_per_client", RateLimiter)
-PER_LICENSE = web.AppKey("activation_per_license", RateLimiter)
+PER_CLIENT = web.AppKey("activation_per_client", Limit)
+PER_LICENSE = web.AppKey("activation_per_license", Limit)
 
 STATUS = {
     ActivationCode.TOO_MANY_MACHINES.value: 409,
@@ -29,10 +31,11 @@ STATUS = {
 }
 
 
-def setup_limits(app: web.Application, per_minute: int) -> None:
-    """Activations and deactivations share the limits: rotating seats is counted too."""
-    app[PER_CLIENT] = RateLimiter(per_minute, 60)
-    app[PER_LICENSE] = RateLimiter(per_minute, 60)
+def setup_limits(app: web.Application, per_minute: int, counter: SqlRateCounter | None = None) -> None:
+    """Activations and deactivations share the limits: rotating seats is counted too.
+    `counter`: the database's counts (PostgreSQL, shared by processes), or None."""
+    app[PER_CLIENT] = make_limit(counter, "activate_client", per_minute, 60)
+    app[PER_LICENSE] = make_limit(counter, "activate_license", per_minute, 60)
 
 
 def activation_json(a: Activation) -> dict[str, Any]:
@@ -41,9 +44,9 @@ def activation_json(a: Activation) -> dict[str, Any]:
 
 
 async def _read(request: web.Request) -> dict[str, Any] | web.Response:
-    wait = request.app[PER_CLIENT].allow(request[CLIENT])
+    wait = await request.app[PER_CLIENT].check(request[CLIENT])
     if wait is not None:
-        return too_many(wait)
+        return too_many(wait, "activate_client")
     try:
         body = await request.json()
     except ValueError:
@@ -58,13 +61,14 @@ async def _read(request: web.Request) -> dict[str, Any] | web.Response:
             return json_error(400, "bad_request", f"field {name!r} must be a string")
     fingerprint = body.get("fingerprint")
     body["fingerprint"] = fingerprint if isinstance(fingerprint, str) else ""
-    wait = request.app[PER_LICENSE].allow(hashlib.sha256(key.strip().encode()).hexdigest())
+    wait = await request.app[PER_LICENSE].check(hashlib.sha256(key.strip().encode()).hexdigest())
     if wait is not None:
-        return too_many(wait)
+        return too_many(wait, "activate_license")
     return body
 
 
 def _answer(result: ActivationResult) -> web.Response:
+    metrics.activation(metrics.activation_outcome(result.code, created=result.created))
     body: dict[str, Any] = {"code": result.code, "reason": result.reason}
     if result.code == ActivationCode.ACTIVATED.value:
         assert result.activation is not None

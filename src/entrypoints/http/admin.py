@@ -28,11 +28,14 @@ from core.usecases.replay_events import (
 from core.usecases.reconcile import Reconcile, ReconcileCommand
 from core.usecases.resend_license import ResendLicense, ResendLicenseCommand
 from core.usecases.retry_delivery import RetryDelivery, RetryDeliveryCommand
+from entrypoints import metrics
 from entrypoints.container import Container
 from entrypoints.http import serialize as js
 from entrypoints.http.middleware import json_error
 
 ADMIN = web.RequestKey("admin", str)
+# /metrics on the API port needs a token too; METRICS_PORT serves it without one.
+PROTECTED = frozenset({"/admin", "/metrics"})
 
 
 def admin_names(tokens: tuple[str, ...]) -> list[tuple[bytes, str]]:
@@ -73,7 +76,7 @@ def auth_middleware(tokens: tuple[str, ...]) -> Middleware:
 
     @web.middleware
     async def admin_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not (request.path == "/admin" or request.path.startswith("/admin/")):
+        if not (request.path in PROTECTED or request.path.startswith("/admin/")):
             return await handler(request)
         who = admin_of(request, named)
         if who is None:
@@ -277,8 +280,9 @@ async def reconcile(
         raise InvalidInput("since", f"{since_text!r} is not a date (YYYY-MM-DD)") from None
     if sales is None:
         return json_error(409, "not_configured", "reconciliation needs GUMROAD_ACCESS_TOKEN")
-    summary = await use_case(ReconcileCommand(
-        since=since, dry_run=_field(body, "dry_run", bool, default=False)))
+    dry_run = _field(body, "dry_run", bool, default=False)
+    summary = await use_case(ReconcileCommand(since=since, dry_run=dry_run))
+    metrics.reconciliation_summary(summary, dry_run=dry_run)
     return web.json_response(js.reconcile_json(summary))
 
 

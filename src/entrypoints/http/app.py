@@ -8,12 +8,16 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from adapters.sql.engine import is_sqlite
+from adapters.sql.rate_limits import SqlRateCounter
 from entrypoints.container import Container, close
 from entrypoints.http.access_log import RedactingAccessLogger
 from entrypoints.http import (
-    activation, admin, admin_activations, clients, health, middleware, openapi, public, webhooks,
+    activation, admin, admin_activations, clients, health, metrics, middleware, openapi, public, webhooks,
 )
 from entrypoints.http.keys import CONTAINER, SALES_JOBS, WORKER
+from entrypoints.http.ratelimit import RATE_COUNTER
+from entrypoints.http.request_id import request_ids
 from entrypoints.sales_jobs import sales_jobs
 from entrypoints.http.web import routes as web_routes
 from entrypoints.worker import DeliveryWorker
@@ -41,6 +45,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/v1/licenses/activate", activation.activate)
     app.router.add_post("/v1/licenses/deactivate", activation.deactivate)
     app.router.add_get("/openapi.json", openapi.document)
+    app.router.add_get("/metrics", metrics.scrape)  # behind the admin token (admin.auth_middleware)
     admin.setup_admin_routes(app)
     admin_activations.setup_routes(app)
 
@@ -48,6 +53,7 @@ def setup_routes(app: web.Application) -> None:
 def create_app(container: Container, *, worker: bool = True) -> web.Application:
     app = web.Application(
         middlewares=[
+            request_ids,
             clients.identify_client,
             middleware.errors,
             *web_routes.MIDDLEWARES,
@@ -58,10 +64,12 @@ def create_app(container: Container, *, worker: bool = True) -> web.Application:
     )
     app[CONTAINER] = container
     app[clients.TRUSTED] = container.settings().trusted_proxies
+    app[metrics.ENGINE] = container.engine()
     app.on_response_prepare.append(middleware.security_headers)
     container.wire(modules=[webhooks, health, public, admin, activation, admin_activations])
-    public.setup_limits(app, container.settings().validate_rate_limit)
-    activation.setup_limits(app, container.settings().activation_rate_limit)
+    app[RATE_COUNTER] = _shared_counter(container)
+    public.setup_limits(app, container.settings().validate_rate_limit, app[RATE_COUNTER])
+    activation.setup_limits(app, container.settings().activation_rate_limit, app[RATE_COUNTER])
     setup_routes(app)
     settings = container.settings()
     web_routes.setup(app, settings.admin_tokens, getattr(settings, "trusted_proxies", ()))
@@ -71,6 +79,14 @@ def create_app(container: Container, *, worker: bool = True) -> web.Application:
         app[SALES_JOBS] = sales_jobs(container)
         app.cleanup_ctx.append(_worker_ctx)
     return app
+
+
+def _shared_counter(container: Container) -> SqlRateCounter | None:
+    """Rate limits in the database on PostgreSQL (shared by processes and machines); in the
+    process on SQLite, which runs one process (see ratelimit.py)."""
+    if is_sqlite(container.settings().database_url):
+        return None
+    return SqlRateCounter(container.engine())
 
 
 async def _engine_ctx(app: web.Application) -> AsyncIterator[None]:

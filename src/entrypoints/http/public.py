@@ -13,27 +13,31 @@ from dependency_injector.wiring import Provide, inject
 from adapters.signing.ed25519 import Ed25519Signer
 from core.usecases.resend_license import ResendLicense, ResendLicenseCommand
 from core.usecases.validate_license import ValidateLicense, ValidateLicenseCommand
+from entrypoints import metrics
 from entrypoints.container import Container
 from entrypoints.http.clients import CLIENT
 from entrypoints.http.middleware import json_error
-from entrypoints.http.ratelimit import RateLimiter
+from entrypoints.http.ratelimit import Limit, make_limit
+from adapters.sql.rate_limits import SqlRateCounter
 
 log = logging.getLogger(__name__)
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
 
-VALIDATE_LIMIT = web.AppKey("validate_limit", RateLimiter)
-RESEND_PER_ADDRESS = web.AppKey("resend_per_address", RateLimiter)
-RESEND_PER_CLIENT = web.AppKey("resend_per_client", RateLimiter)
+VALIDATE_LIMIT = web.AppKey("validate_limit", Limit)
+RESEND_PER_ADDRESS = web.AppKey("resend_per_address", Limit)
+RESEND_PER_CLIENT = web.AppKey("resend_per_client", Limit)
 
 
-def setup_limits(app: web.Application, validate_per_minute: int) -> None:
-    app[VALIDATE_LIMIT] = RateLimiter(validate_per_minute, 60)
-    app[RESEND_PER_ADDRESS] = RateLimiter(5, 3600)
-    app[RESEND_PER_CLIENT] = RateLimiter(20, 3600)
+def setup_limits(app: web.Application, validate_per_minute: int, counter: SqlRateCounter | None) -> None:
+    """`counter`: the database's counts (PostgreSQL), or None to count in this process."""
+    app[VALIDATE_LIMIT] = make_limit(counter, "validate", validate_per_minute, 60)
+    app[RESEND_PER_ADDRESS] = make_limit(counter, "resend_address", 5, 3600)
+    app[RESEND_PER_CLIENT] = make_limit(counter, "resend_client", 20, 3600)
 
 
-def too_many(retry_after: float) -> web.Response:
+def too_many(retry_after: float, limit: str) -> web.Response:
+    metrics.rate_limited(limit)
     response = json_error(429, "rate_limited", "too many requests; try again later")
     response.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
     return response
@@ -58,9 +62,9 @@ async def json_field(
 async def validate(
     request: web.Request, use_case: ValidateLicense = Provide[Container.validate_license]
 ) -> web.Response:
-    wait = request.app[VALIDATE_LIMIT].allow(request[CLIENT])
+    wait = await request.app[VALIDATE_LIMIT].check(request[CLIENT])
     if wait is not None:
-        return too_many(wait)
+        return too_many(wait, "validate")
     # An empty, blank or over-long key is MALFORMED, as offline: the key rules answer, not the
     # request rules; the body cap (app.py, 64 KiB) sits far above the key's 4096 characters.
     key = await json_field(request, "key", None, blank_ok=True)
@@ -70,6 +74,7 @@ async def validate(
     if fingerprint is not None and not isinstance(fingerprint, str):
         return json_error(400, "bad_request", "field 'fingerprint' must be a string")
     result = await use_case(ValidateLicenseCommand(key=key, fingerprint=fingerprint))
+    metrics.validation(result.code.value)
     body: dict[str, Any] = {"code": result.code.value, "valid": result.valid, "reason": result.reason, "license": None}
     if result.activated is not None:
         body["activated"] = result.activated
@@ -98,18 +103,18 @@ async def keys(request: web.Request, signer: Ed25519Signer = Provide[Container.s
 async def resend(
     request: web.Request, use_case: ResendLicense = Provide[Container.resend_license]
 ) -> web.Response:
-    wait = request.app[RESEND_PER_CLIENT].allow(request[CLIENT])
+    wait = await request.app[RESEND_PER_CLIENT].check(request[CLIENT])
     if wait is not None:
-        return too_many(wait)
+        return too_many(wait, "resend_client")
     email = await json_field(request, "email", 320)
     if isinstance(email, web.Response):
         return email
     email = email.strip()
     if not EMAIL.match(email):
         return json_error(400, "bad_request", "field 'email' is not an email address")
-    wait = request.app[RESEND_PER_ADDRESS].allow(email.lower())
+    wait = await request.app[RESEND_PER_ADDRESS].check(email.lower())
     if wait is not None:
-        return too_many(wait)
+        return too_many(wait, "resend_address")
     queued = await use_case(ResendLicenseCommand(email=email))
     log.info("resend requested: %d license email(s) queued", queued)
     return web.json_response(

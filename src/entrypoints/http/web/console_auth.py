@@ -9,14 +9,15 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from entrypoints.http.ratelimit import RateLimiter
+from entrypoints.http.clients import CLIENT
+from entrypoints.http.ratelimit import Limit
 from entrypoints.http.web.pages import render
 from entrypoints.http.web.session import Sessions, csrf_ok, csrf_value, set_csrf
 
 log = logging.getLogger(__name__)
 
 SESSIONS = web.AppKey("console_sessions", Sessions)
-SIGN_IN_LIMIT = web.AppKey("console_sign_in_limit", RateLimiter)
+SIGN_IN_LIMIT = web.AppKey("console_sign_in_limit", Limit)
 SIGN_INS_PER_MINUTE = 10
 OPERATOR = web.RequestKey("console_operator", str)
 CSRF = web.RequestKey("console_csrf", str)
@@ -74,7 +75,7 @@ async def sign_in_form(request: web.Request) -> web.Response:
 
 async def sign_in(request: web.Request) -> web.Response:
     """Ten tries a minute per client address, right or wrong: guessing a token is slow."""
-    wait = request.app[SIGN_IN_LIMIT].allow(request.remote or "?")
+    wait = await request.app[SIGN_IN_LIMIT].check(request[CLIENT])
     if wait is not None:
         response = page(request, "console/sign_in.html", status=429,
                         error="Too many sign-in attempts from here. Wait a minute and try again.")
@@ -85,7 +86,7 @@ async def sign_in(request: web.Request) -> web.Response:
     sessions = request.app[SESSIONS]
     name = sessions.sign_in(given) if isinstance(given, str) and given.strip() else None
     if name is None:
-        log.info("console sign-in refused from %s", request.remote)
+        log.info("console sign-in refused from %s", request[CLIENT])
         return page(request, "console/sign_in.html", status=401, error="That admin token is not valid.")
     log.info("console sign-in: %s", name)
     response = see_other("/console/")

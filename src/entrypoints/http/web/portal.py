@@ -15,9 +15,11 @@ import re
 
 from aiohttp import web
 
+from entrypoints import metrics
 from core.usecases.portal import BuyerLicensesCommand, BuyerReleaseCommand
 from core.usecases.resend_license import ResendLicenseCommand
 from entrypoints.http.keys import CONTAINER
+from entrypoints.http.clients import CLIENT
 from entrypoints.http.public import EMAIL, RESEND_PER_ADDRESS, RESEND_PER_CLIENT
 from entrypoints.http.web.pages import render
 
@@ -32,23 +34,24 @@ async def home(request: web.Request) -> web.Response:
 
 
 async def lost_key(request: web.Request) -> web.Response:
-    wait = request.app[RESEND_PER_CLIENT].allow(request.remote or "?")
+    wait = await request.app[RESEND_PER_CLIENT].check(request[CLIENT])
     if wait is not None:
-        return _too_many()
+        return _too_many("resend_client")
     form = await request.post()
     email = form.get("email", "")
     email = email.strip() if isinstance(email, str) else ""
     if len(email) > 320 or not EMAIL.match(email):
         return render("portal/index.html", status=400, message=None, error="Please enter an email address.",
                       email=email[:320])
-    if request.app[RESEND_PER_ADDRESS].allow(email.lower()) is not None:
-        return _too_many()
+    if await request.app[RESEND_PER_ADDRESS].check(email.lower()) is not None:
+        return _too_many("resend_address")
     queued = await request.app[CONTAINER].resend_license()(ResendLicenseCommand(email=email))
     log.info("portal: lost-key request, %d license email(s) queued", queued)
     return render("portal/index.html", status=202, message=SAME_ANSWER, error=None, email="")
 
 
-def _too_many() -> web.Response:
+def _too_many(limit: str) -> web.Response:
+    metrics.rate_limited(limit)
     response = render("portal/index.html", status=429, message=None, email="",
                       error="Too many requests from here. Please try again in an hour.")
     response.headers["Retry-After"] = "3600"

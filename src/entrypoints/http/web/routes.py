@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from entrypoints.http.admin import admin_names
-from entrypoints.http.ratelimit import RateLimiter
+from entrypoints.http.ratelimit import RATE_COUNTER, make_limit
 from entrypoints.http.web import console_auth as auth
 from entrypoints.http.web import console_licenses as lic
 from entrypoints.http.web import console_ops as ops
@@ -18,7 +18,7 @@ MIDDLEWARES = (web_pages, auth.console_guard)
 
 def setup(app: web.Application, admin_tokens: tuple[str, ...], trusted_proxies: tuple[str, ...] = ()) -> None:
     app[auth.SESSIONS] = Sessions(admin_names(admin_tokens), trusted_proxies=trusted_proxies)
-    app[auth.SIGN_IN_LIMIT] = RateLimiter(auth.SIGN_INS_PER_MINUTE, 60)
+    app[auth.SIGN_IN_LIMIT] = make_limit(app.get(RATE_COUNTER), "console_sign_in", auth.SIGN_INS_PER_MINUTE, 60)
     r = app.router
     r.add_get("/console", auth.root)
     r.add_get("/console/sign-in", auth.sign_in_form)
