@@ -16,13 +16,17 @@ def is_sqlite(url: str) -> bool:
     return sa.make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
     if is_sqlite(url):
         return _sqlite_engine(url)
     engine = create_async_engine(
         url,
+        # A fixed pool, kept open: an overflow connection is closed when it comes back, so
+        # under steady load above the pool size every unit of work paid a new connection
+        # (a PostgreSQL backend forked, TLS negotiated, the dialect's set-up queries). Units
+        # of work never nest, so waiting for a connection cannot deadlock.
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=0,
         # No pre-ping: it costs a round trip per unit of work. A connection the server
         # closed fails its first statement, is thrown away, and that request answers 503,
         # which Gumroad retries; recycling keeps connections younger than most idle timeouts.
