@@ -49,7 +49,10 @@ _LEASE_CLAIMS = {
     "v": ("int", True), "lid": ("str", True), "product": ("str", True), "tier": ("str", True),
     "machine": ("str", True), "iat": ("int", True), "exp": ("int", True), "test": ("bool", False),
 }
-_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+# One C-level scan each instead of a Python loop per character: the base64url alphabet, and
+# visible ASCII.
+_B64URL_TEXT = re.compile(r"[A-Za-z0-9_-]+\Z")
+_VISIBLE_ASCII = re.compile(r"[\x21-\x7e]*\Z")
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def b64url_encode(data: bytes) -> str:
 
 def b64url_decode(text: str) -> bytes:
     """Canonical unpadded base64url only: no padding, no other alphabet, no stray trailing bits."""
-    if not text or any(c not in _B64URL for c in text) or len(text) % 4 == 1:
+    if not _B64URL_TEXT.match(text) or len(text) % 4 == 1:
         raise ValueError("not unpadded base64url")
     data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     if b64url_encode(data) != text:
@@ -87,7 +90,18 @@ def raw_public_key(public_key: Ed25519PublicKey) -> bytes:
 
 def key_id(public_key: Ed25519PublicKey) -> str:
     """base64url of the first 8 bytes of SHA-256 of the raw 32-byte public key."""
-    return b64url_encode(hashlib.sha256(raw_public_key(public_key)).digest()[:8])
+    known = _KIDS.get(id(public_key))
+    if known is not None and known[0] is public_key:
+        return known[1]
+    kid = b64url_encode(hashlib.sha256(raw_public_key(public_key)).digest()[:8])
+    if len(_KIDS) >= 64:
+        _KIDS.clear()
+    _KIDS[id(public_key)] = (public_key, kid)  # holding the key keeps its id from being reused
+    return kid
+
+
+# The kids of keys seen, by object: a verifier checks every key against the same few keys.
+_KIDS: dict[int, tuple[Ed25519PublicKey, str]] = {}
 
 
 def public_key_text(public_key: Ed25519PublicKey) -> str:
@@ -148,7 +162,7 @@ def _verify(text: str, prefix: str, table: dict[str, Any], public_keys: Iterable
     text = text.strip(STRIPPED)
     if not text:
         return _malformed("empty")
-    if any(not "\x21" <= c <= "\x7e" for c in text):
+    if not _VISIBLE_ASCII.match(text):
         return _malformed("a character outside printable ASCII")
     if len(text) > MAX_KEY_LENGTH:
         return _malformed(f"longer than {MAX_KEY_LENGTH} characters")
