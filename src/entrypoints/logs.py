@@ -119,7 +119,8 @@ def _formatter(fmt: str, text_format: str) -> logging.Formatter:
             JSON_FIELDS,
             rename_fields={"levelname": "level", "name": "logger", "process": "pid"},
             timestamp="time",  # ISO 8601, UTC
-            json_ensure_ascii=False,
+            # ASCII only: U+2028, U+0085 and their kind would end a line for some readers.
+            json_ensure_ascii=True,
         )
     return EscapingFormatter(text_format)
 
@@ -149,6 +150,12 @@ def configure_logging() -> None:
     banner.setLevel(logging.INFO)
     banner.propagate = False
     quiet_leaky_loggers()
+
+
+def json_mode() -> bool:
+    """Whether lines go out as JSON: log lines that are shipped and kept, where the banner
+    must not print the development secrets it prints on a terminal."""
+    return _json_mode
 
 
 def refuse(line: str) -> None:

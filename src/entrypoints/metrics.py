@@ -23,11 +23,17 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from prometheus_client import (
+# prometheus-client picks its value store when imported: multiprocess files whenever the
+# variable exists, even empty (which would write them into the working directory). Empty
+# means unset here.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR") == "":
+    del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+
+from prometheus_client import (  # noqa: E402
     CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, PlatformCollector,
     ProcessCollector, disable_created_metrics, generate_latest, multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import GaugeMetricFamily, Metric  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.observed import BacklogState, read_backlog
@@ -90,7 +96,8 @@ class ReconciliationOutcome(str, enum.Enum):
 
 
 VALIDATION_CODES = tuple(code.value for code in ValidationCode)
-RATE_LIMITS = ("validate", "resend_client", "resend_address", "activate_client", "activate_license")
+RATE_LIMITS = ("validate", "resend_client", "resend_address", "activate_client", "activate_license",
+               "console_sign_in")
 EVENT_STATUSES = tuple(status.value for status in EventStatus)
 
 disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series: nothing here queries them

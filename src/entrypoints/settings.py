@@ -329,10 +329,6 @@ def _metrics_port(env: Mapping[str, str]) -> int | None:
     return port
 
 
-def _dev_webhook_secret(var_dir: Path) -> str:
-    return _dev_secret(var_dir, "dev-webhook-secret", 24)
-
-
 def _dev_secret(var_dir: Path, name: str, size: int) -> str:
     """Outside production, a random secret kept in var/ so URLs survive restarts."""
     path = var_dir / name

@@ -75,7 +75,7 @@ def test_a_sale_to_email_run_in_json_mode_writes_only_json_lines_that_follow_the
     [sent] = [r for r in stderr if r["logger"] == "licensemint.delivery"]
     assert sent["license_id"] == license_id and sent["delivery_id"] in eml.name and sent["outcome"] == "sent"
 
-    everything = server.log
+    everything = server.log + "".join(server.banner) + server.rest
     for secret in (WEBHOOK_SECRET, ADMIN_TOKEN, key, key.split(".")[3]):
         assert secret not in everything
     assert "PRIVATE KEY" not in everything and "password" not in everything.lower()
@@ -98,3 +98,17 @@ def test_a_refused_start_in_json_mode_is_a_json_line(tmp_path):
     assert result.returncode == 2
     [line] = parsed(result.stderr)
     assert line["level"] == "ERROR" and "needs PostgreSQL" in line["message"]
+
+
+def test_in_json_mode_the_development_banner_names_where_its_secret_and_token_are_kept(tmp_path):
+    server = JsonServer(tmp_path, LOG_FORMAT="json", GUMROAD_WEBHOOK_SECRETS="", ADMIN_TOKENS="")
+    try:
+        pass
+    finally:
+        assert server.stop() == 0
+    banner = " ".join(r["message"] for r in parsed("".join(server.banner)))
+    secret = (tmp_path / "var" / "dev-webhook-secret").read_text().strip()
+    token = (tmp_path / "var" / "dev-admin-token").read_text().strip()
+    assert len(secret) >= 16 and len(token) >= 16
+    assert secret not in banner and token not in banner
+    assert "dev-webhook-secret" in banner and "dev-admin-token" in banner

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -54,6 +55,21 @@ def validate(base: str, key: str) -> int:
         return exc.code
 
 
+def console_sign_in(base: str, token: str) -> int:
+    """One sign-in attempt on a new connection, with a double-submitted CSRF value."""
+    csrf = "c" * 43
+    request = urllib.request.Request(
+        base + "/console/sign-in", data=urllib.parse.urlencode({"csrf": csrf, "token": token}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"lm_csrf={csrf}",
+                 "Connection": "close"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return exc.code
+
+
 def test_more_than_one_process_is_refused_on_sqlite_with_one_line(tmp_path):
     result = subprocess.run([LICENSEMINT, "serve", "--port", "0", "--processes", "2"], cwd=tmp_path,
                             env=env_for(tmp_path), capture_output=True, text=True, timeout=60)
@@ -84,6 +100,9 @@ def test_two_api_processes_share_one_rate_limit_and_one_metrics_answer(tmp_path,
             time.sleep(60.5 - time.time() % 60)
         answers = [validate(server.base, key) for _ in range(24)]  # a new connection each
         assert answers.count(200) == 5 and answers.count(429) == 19, answers
+        # The console's ten sign-in attempts a minute are counted in the database too.
+        attempts = [console_sign_in(server.base, "not-the-admin-token-at-all") for _ in range(16)]
+        assert attempts.count(401) == 10 and attempts.count(429) == 6, attempts
 
         metrics_url = next(json.loads(line)["message"].split(": ", 1)[1] for line in server.banner
                            if "metrics (no token)" in line)
@@ -100,9 +119,12 @@ def test_two_api_processes_share_one_rate_limit_and_one_metrics_answer(tmp_path,
     records = parsed(server.log)
     served_by = {r["pid"] for r in records if r["logger"] == "aiohttp.access" and "/v1/licenses/validate" in r["message"]}
     assert served_by == set(api)
+    signed_in_by = {r["pid"] for r in records if r["logger"] == "aiohttp.access" and "/console/sign-in" in r["message"]}
+    assert signed_in_by == set(api)
     # One /metrics answer adds up every process's counters, the worker's included.
     assert value(text, "licensemint_validations_total", code="VALID") == 5
     assert value(text, "licensemint_rate_limited_total", limit="validate") == 19
+    assert value(text, "licensemint_rate_limited_total", limit="console_sign_in") == 6
     assert value(text, "licensemint_webhooks_received_total", outcome="stored") == 3
     assert value(text, "licensemint_deliveries_total", outcome="sent") == 3
     assert value(text, "licensemint_events", status="processed") == 3

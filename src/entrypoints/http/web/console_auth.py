@@ -9,6 +9,7 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from entrypoints import metrics
 from entrypoints.http.clients import CLIENT
 from entrypoints.http.ratelimit import Limit
 from entrypoints.http.web.pages import render
@@ -77,6 +78,7 @@ async def sign_in(request: web.Request) -> web.Response:
     """Ten tries a minute per client address, right or wrong: guessing a token is slow."""
     wait = await request.app[SIGN_IN_LIMIT].check(request[CLIENT])
     if wait is not None:
+        metrics.rate_limited("console_sign_in")
         response = page(request, "console/sign_in.html", status=429,
                         error="Too many sign-in attempts from here. Wait a minute and try again.")
         response.headers["Retry-After"] = str(max(1, int(wait) + 1))
