@@ -38,7 +38,7 @@ _DATA_CLASSES = frozenset({"22", "23"})
 
 # Bind names that are not the column's own name.
 _BIND_COLUMNS = {"b_id": "id", "b_source": "source", "b_external": "external_id", "b_order": "order_id",
-                 "b_sub": "subscription_id", "b_email": "email"}
+                 "b_sub": "subscription_id", "b_email": "email", "b_license": "license_id", "b_machine": "machine"}
 
 
 def column_of(bind_name: str) -> str:
