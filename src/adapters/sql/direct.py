@@ -28,7 +28,7 @@ import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sql.errors import check_values
+from adapters.sql.errors import check_values, lengths_of
 
 
 class Connection(Protocol):
@@ -60,7 +60,7 @@ class Prepared:
 
 
 class Plan:
-    __slots__ = ("sql", "names", "constants", "binds", "bind_processors", "result_processors", "returns_rows")
+    __slots__ = ("sql", "names", "constants", "lengths", "bind_processors", "result_processors", "returns_rows")
 
     def __init__(self, sql: str, names: tuple[str, ...], constants: Mapping[str, Any], binds: Mapping[str, Any],
                  bind_processors: Mapping[str, Callable[[Any], Any]],
@@ -68,7 +68,7 @@ class Plan:
         self.sql = sql
         self.names = names
         self.constants = constants
-        self.binds = binds
+        self.lengths = lengths_of(binds)
         self.bind_processors = bind_processors
         self.result_processors = result_processors
         self.returns_rows = returns_rows
@@ -117,7 +117,7 @@ class Plan:
 def run_on_sqlite(connection: sa.Connection, plan: Plan, params: Mapping[str, Any]) -> Result:
     """A planned statement on a SQLAlchemy SQLite connection's sqlite3 connection, in its
     transaction if it has one; errors wrapped as SQLAlchemy wraps them."""
-    check_values(plan.binds, (params,))
+    check_values(plan.lengths, (params,))
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(plan.sql, plan.arguments(params))
@@ -201,7 +201,7 @@ class DirectConnection:
         plan = statement.plan(self.dialect, tuple(params))
         if plan is None:
             return await self._sa.execute(statement.statement, parameters)
-        check_values(plan.binds, (params,))
+        check_values(plan.lengths, (params,))
         arguments = plan.arguments(params)
         try:
             if plan.returns_rows:
