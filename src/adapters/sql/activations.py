@@ -5,35 +5,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping
+from adapters.sql.direct import Connection, Prepared
 from adapters.sql.tables import activation_history, activations, licenses
 from core.domain.activation import Activation, ActivationRecord
 
-_INSERT = activations.insert()
-_INSERT_RECORD = activation_history.insert()
-_BY_ID = activations.select().where(activations.c.id == sa.bindparam("b_id"))
-_BY_MACHINE = activations.select().where(
+_INSERT = Prepared(activations.insert())
+_INSERT_RECORD = Prepared(activation_history.insert())
+_BY_ID = Prepared(activations.select().where(activations.c.id == sa.bindparam("b_id")))
+_BY_MACHINE = Prepared(activations.select().where(
     activations.c.license_id == sa.bindparam("b_license"), activations.c.machine == sa.bindparam("b_machine")
-)
-_FOR_LICENSE = (
+))
+_FOR_LICENSE = Prepared(
     activations.select()
     .where(activations.c.license_id == sa.bindparam("b_license"))
     .order_by(activations.c.activated_at, activations.c.id)
 )
-_UPDATE = activations.update().where(activations.c.id == sa.bindparam("b_id"))
-_DELETE = activations.delete().where(activations.c.id == sa.bindparam("b_id"))
-_RECORDS = (
+_UPDATE = Prepared(activations.update().where(activations.c.id == sa.bindparam("b_id")))
+_DELETE = Prepared(activations.delete().where(activations.c.id == sa.bindparam("b_id")))
+_RECORDS = Prepared(
     activation_history.select()
     .where(activation_history.c.license_id == sa.bindparam("b_license"))
     .order_by(activation_history.c.id)
 )
-_LOCK_LICENSE = sa.select(licenses.c.id).where(licenses.c.id == sa.bindparam("b_id")).with_for_update()
+_LOCK_LICENSE = Prepared(sa.select(licenses.c.id).where(licenses.c.id == sa.bindparam("b_id")).with_for_update())
 
 
 class SqlActivationRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def lock_license(self, license_id: str) -> None:
@@ -63,7 +63,7 @@ class SqlActivationRepository:
 
     async def remove(self, activation_id: str) -> bool:
         result = await self._conn.execute(_DELETE, {"b_id": activation_id})
-        return result.rowcount == 1
+        return bool(result.rowcount == 1)
 
     async def add_record(self, record: ActivationRecord) -> None:
         await self._conn.execute(_INSERT_RECORD, mapping.activation_record_to_row(record))

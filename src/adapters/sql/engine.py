@@ -27,6 +27,9 @@ def create_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
         # of work never nest, so waiting for a connection cannot deadlock.
         pool_size=pool_size,
         max_overflow=0,
+        # Units of work begin and end their transactions on the driver (direct.py); every
+        # other statement stands alone.
+        isolation_level="AUTOCOMMIT",
         # No pre-ping: it costs a round trip per unit of work. A connection the server
         # closed fails its first statement, is thrown away, and that request answers 503,
         # which Gumroad retries; recycling keeps connections younger than most idle timeouts.

@@ -38,7 +38,7 @@ _DATA_CLASSES = frozenset({"22", "23"})
 
 # Bind names that are not the column's own name.
 _BIND_COLUMNS = {"b_id": "id", "b_source": "source", "b_external": "external_id", "b_order": "order_id",
-                 "b_sub": "subscription_id", "b_email": "email"}
+                 "b_sub": "subscription_id", "b_email": "email", "b_license": "license_id", "b_machine": "machine"}
 
 
 def column_of(bind_name: str) -> str:
@@ -52,24 +52,33 @@ def problem_with(value: object, length: int | None) -> str | None:
         return None
     if "\x00" in value:
         return "contains a NUL character"
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "is not valid text (unpaired surrogate)"
+    if not value.isascii():  # ASCII (nearly every value) encodes; the rest is tried
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "is not valid text (unpaired surrogate)"
     if length is not None and len(value) > length:
         return f"is longer than {length} characters"
     return None
 
 
-def check_values(binds: Mapping[str, sa.BindParameter[Any]], parameters: Iterable[Mapping[str, object]]) -> None:
+def lengths_of(binds: Mapping[str, sa.BindParameter[Any]]) -> dict[str, int | None]:
+    """The length each bound column holds (None: any), for check_values."""
+    lengths: dict[str, int | None] = {}
+    for name, bind in binds.items():
+        length = getattr(bind.type, "length", None)
+        lengths[name] = length if isinstance(length, int) else None
+    return lengths
+
+
+def check_values(lengths: Mapping[str, int | None], parameters: Iterable[Mapping[str, object]]) -> None:
     """Raises DataRejected for the first value either engine must not store or look up."""
     for params in parameters:
         for name, value in params.items():
-            bind = binds.get(name)
-            length = getattr(bind.type, "length", None) if bind is not None else None
-            problem = problem_with(value, length if isinstance(length, int) else None)
-            if problem is not None:
-                raise DataRejected(column_of(name), problem)
+            if isinstance(value, str):
+                problem = problem_with(value, lengths.get(name))
+                if problem is not None:
+                    raise DataRejected(column_of(name), problem)
 
 
 def install_value_check(engine: sa.Engine) -> None:
@@ -79,7 +88,7 @@ def install_value_check(engine: sa.Engine) -> None:
     def _check(conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any, executemany: bool) -> None:
         compiled = getattr(context, "compiled", None)
         if compiled is not None and context.compiled_parameters:
-            check_values(compiled.binds, context.compiled_parameters)
+            check_values(lengths_of(compiled.binds), context.compiled_parameters)
 
 
 def sqlstate(exc: sa_exc.DBAPIError) -> str | None:

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping
+from adapters.sql.direct import Connection, Prepared
 from adapters.sql.tables import delivery_attempts, deliveries, events, license_history, licenses, reconciliation
 from core.domain.model import Delivery, DeliveryAttempt, DeliveryStatus, Event, HistoryEntry, License
 from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest, page_of
@@ -20,25 +20,30 @@ from core.domain.sales import ReconcilePoint
 T = TypeVar("T")
 
 # Built once: values travel as parameters, so SQLAlchemy compiles each statement once.
-_INSERT_EVENT = events.insert()
-_INSERT_LICENSE = licenses.insert()
-_INSERT_HISTORY = license_history.insert()
-_INSERT_DELIVERY = deliveries.insert()
-_INSERT_ATTEMPT = delivery_attempts.insert()
-_EVENT_BY_ID = events.select().where(events.c.id == sa.bindparam("b_id"))
-_UPDATE_EVENT = events.update().where(events.c.id == sa.bindparam("b_id"))
-_UPDATE_LICENSE = licenses.update().where(licenses.c.id == sa.bindparam("b_id"))
-_EVENTS_FOR_EXTERNAL_ID = (
+_INSERT_EVENT = Prepared(events.insert())
+_INSERT_LICENSE = Prepared(licenses.insert())
+_INSERT_HISTORY = Prepared(license_history.insert())
+_INSERT_DELIVERY = Prepared(deliveries.insert())
+_INSERT_ATTEMPT = Prepared(delivery_attempts.insert())
+_EVENT_BY_ID = Prepared(events.select().where(events.c.id == sa.bindparam("b_id")))
+_UPDATE_EVENT = Prepared(events.update().where(events.c.id == sa.bindparam("b_id")))
+_UPDATE_LICENSE = Prepared(licenses.update().where(licenses.c.id == sa.bindparam("b_id")))
+_EVENTS_FOR_EXTERNAL_ID = Prepared(
     events.select()
     .where(events.c.source == sa.bindparam("b_source"), events.c.external_id == sa.bindparam("b_external"))
     .order_by(events.c.received_at, events.c.id)
 )
-_LICENSE_BY_ID = licenses.select().where(licenses.c.id == sa.bindparam("b_id"))
-_LICENSE_BY_ORDER = (
+_DELIVERIES_FOR_LICENSE = Prepared(
+    deliveries.select()
+    .where(deliveries.c.license_id == sa.bindparam("b_license"))
+    .order_by(deliveries.c.created_at, deliveries.c.id)
+)
+_LICENSE_BY_ID = Prepared(licenses.select().where(licenses.c.id == sa.bindparam("b_id")))
+_LICENSE_BY_ORDER = Prepared(
     licenses.select()
     .where(licenses.c.source == sa.bindparam("b_source"), licenses.c.order_id == sa.bindparam("b_order"))
 )
-_LICENSE_BY_SUBSCRIPTION = (
+_LICENSE_BY_SUBSCRIPTION = Prepared(
     licenses.select()
     .where(licenses.c.source == sa.bindparam("b_source"), licenses.c.subscription_id == sa.bindparam("b_sub"))
     .order_by(licenses.c.created_at, licenses.c.id)
@@ -46,7 +51,7 @@ _LICENSE_BY_SUBSCRIPTION = (
 )
 
 
-async def _page(conn: AsyncConnection, table: sa.Table, at: sa.Column[Any], conditions: list[Any],
+async def _page(conn: Connection, table: sa.Table, at: sa.Column[Any], conditions: list[Any],
                 page: PageRequest, to_domain: Callable[[Any], T], key: Callable[[T], tuple[datetime, str]]) -> Page[T]:
     """Keyset pagination, newest first: (at, id) below the cursor."""
     if page.after is not None:
@@ -62,7 +67,7 @@ def _value(choice: enum.Enum | None) -> object:
 
 
 class SqlEventRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def add(self, event: Event) -> None:
@@ -94,7 +99,7 @@ class SqlEventRepository:
 
 
 class SqlLicenseRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def add(self, license: License) -> None:
@@ -145,7 +150,7 @@ class SqlLicenseRepository:
 
 
 class SqlHistoryRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def add(self, entry: HistoryEntry) -> None:
@@ -161,7 +166,7 @@ class SqlHistoryRepository:
 
 
 class SqlDeliveryRepository:
-    def __init__(self, conn: AsyncConnection, on_add: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, conn: Connection, on_add: Callable[[], None] = lambda: None) -> None:
         self._conn = conn
         self._on_add = on_add
 
@@ -175,12 +180,8 @@ class SqlDeliveryRepository:
         return mapping.delivery_from_row(row) if row else None
 
     async def for_license(self, license_id: str) -> Sequence[Delivery]:
-        query = (
-            deliveries.select()
-            .where(deliveries.c.license_id == license_id)
-            .order_by(deliveries.c.created_at, deliveries.c.id)
-        )
-        return [mapping.delivery_from_row(r) for r in await self._conn.execute(query)]
+        rows = await self._conn.execute(_DELIVERIES_FOR_LICENSE, {"b_license": license_id})
+        return [mapping.delivery_from_row(r) for r in rows]
 
     async def search(self, where: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
         conditions = [
@@ -230,7 +231,7 @@ class SqlDeliveryRepository:
         row = mapping.delivery_to_row(delivery)
         row.pop("id")
         result = await self._conn.execute(query.values(row))
-        return result.rowcount == 1
+        return bool(result.rowcount == 1)
 
     async def add_attempt(self, attempt: DeliveryAttempt) -> None:
         await self._conn.execute(_INSERT_ATTEMPT, mapping.attempt_to_row(attempt))
@@ -245,7 +246,7 @@ class SqlDeliveryRepository:
 
 
 class SqlReconciliationRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def get(self, source: str) -> ReconcilePoint | None:

@@ -7,6 +7,7 @@ import hashlib
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, Self
 
 import sqlalchemy as sa
@@ -14,9 +15,10 @@ import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.activations import SqlActivationRepository
+from adapters.sql.direct import DirectConnection, Prepared, run_on_sqlite
 from adapters.sql.engine import inline_sqlite_engine
 from adapters.sql.errors import translate
 from adapters.sql.repositories import (
@@ -29,7 +31,7 @@ from adapters.sql.repositories import (
 from ports.unit_of_work import UnitOfWorkFactory
 from ports.wakeup import Wakeup
 
-_LOCK = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("b_lock", type_=sa.BigInteger)))
+_LOCK = Prepared(sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("b_lock", type_=sa.BigInteger))))
 
 
 class SqlUnitOfWork:
@@ -47,7 +49,7 @@ class SqlUnitOfWork:
         self._turn = turn
         self._autocommit = autocommit
         self._wakeup = wakeup
-        self._conn: AsyncConnection | _InlineConnection | None = None
+        self._conn: DirectConnection | _InlineConnection | None = None
         self._effects: list[Callable[[], None]] = []
         self._repos: dict[str, Any] = {}
 
@@ -99,12 +101,21 @@ class SqlUnitOfWork:
         try:
             if self._inline is not None:
                 self._conn = _InlineConnection(self._inline.connect())
+                if self._autocommit:
+                    await self._conn.execution_options(isolation_level="AUTOCOMMIT")
+                else:
+                    await self._conn.begin()
             else:
-                self._conn = await self._engine.connect()
-            if self._autocommit:
-                await self._conn.execution_options(isolation_level="AUTOCOMMIT")
-            else:
-                await self._conn.begin()
+                # PostgreSQL: the engine's connections are in autocommit mode; the unit of
+                # work begins its transaction on the driver (see direct.py).
+                pooled = await self._engine.connect()
+                try:
+                    self._conn = await DirectConnection.open(pooled)
+                except BaseException:
+                    await pooled.close()
+                    raise
+                if not self._autocommit:
+                    await self._conn.begin()
         except BaseException as exc:
             if self._conn is not None:
                 await self._conn.close()
@@ -206,9 +217,16 @@ class _InlineConnection:
         self.dialect = conn.dialect
 
     async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        run: Callable[[], Any]
+        plan = statement.plan(self.dialect, tuple(parameters or ())) if isinstance(statement, Prepared) else None
+        if plan is not None:
+            run = partial(run_on_sqlite, self._conn, plan, parameters or {})
+        else:
+            statement = statement.statement if isinstance(statement, Prepared) else statement
+            run = partial(self._conn.execute, statement, parameters)
         if self._conn.in_transaction():  # BEGIN IMMEDIATE holds the write lock already
-            return self._conn.execute(statement, parameters)
-        return await _waiting_for_the_lock(lambda: self._conn.execute(statement, parameters))
+            return run()
+        return await _waiting_for_the_lock(run)
 
     async def execution_options(self, **options: Any) -> _InlineConnection:
         self._conn.execution_options(**options)

@@ -167,7 +167,7 @@ class Ledger:
         await uow.licenses.add(lic)
         for entry in entries:
             await uow.history.add(entry)
-        emailed = await self._email_if_due(uow, lic, now)
+        emailed = await self._email_if_due(uow, lic, now, fresh=True)
         if lic.status is LicenseStatus.ACTIVE and not applied:
             return Applied(code=OutcomeCode.MINTED, message=f"minted {lic.id}")
         earlier = f": earlier {', '.join(applied)}" if applied else ""
@@ -210,8 +210,8 @@ class Ledger:
             return Applied(code=OutcomeCode.CHANGED, message=_unchanged(notice, lic).message)
         return Applied(code=OutcomeCode.CHANGED, message=f"{lic.id} {'; '.join(said)}")
 
-    async def _email_if_due(self, uow: UnitOfWork, lic: License, now: datetime) -> bool:
-        return await settle_outbox(uow, lic, ids=self._ids, now=now)
+    async def _email_if_due(self, uow: UnitOfWork, lic: License, now: datetime, *, fresh: bool = False) -> bool:
+        return await settle_outbox(uow, lic, ids=self._ids, now=now, fresh=fresh)
 
 
 def _terms(standing: Standing) -> str:

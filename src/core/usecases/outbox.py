@@ -11,9 +11,12 @@ from ports.clock import IdGenerator
 from ports.unit_of_work import UnitOfWork
 
 
-async def settle_outbox(uow: UnitOfWork, lic: License, *, ids: IdGenerator, now: datetime) -> bool:
-    """Answers whether an email was queued."""
-    deliveries = list(await uow.deliveries.for_license(lic.id))
+async def settle_outbox(
+    uow: UnitOfWork, lic: License, *, ids: IdGenerator, now: datetime, fresh: bool = False
+) -> bool:
+    """Answers whether an email was queued. `fresh`: the license was added in this unit of
+    work, so it has no deliveries yet (a read spared on every sale)."""
+    deliveries = [] if fresh else list(await uow.deliveries.for_license(lic.id))
     for i, delivery in enumerate(deliveries):
         if delivery.outdated_by(lic, now):
             deliveries[i] = delivery.withdraw()
