@@ -105,3 +105,8 @@ def test_the_documented_limits_are_the_ones_in_the_code():
     assert "120 a minute per client" in limits and "20 an hour per client, 5 an hour per address" in limits
     assert f"up to {LOCK_WAIT:g} s" in limits
     assert f"then {QUIT_GRACE:g} s for `QUIT`" in limits
+    from adapters.sql.engine import create_engine
+
+    pool = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none").pool  # connects to nothing
+    assert f"{pool.size()} connections per process, kept open (no overflow)" in limits
+    assert pool._max_overflow == 0 and f"{pool._timeout:g} s waiting for one" in limits  # type: ignore[attr-defined]
