@@ -26,7 +26,8 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.util import greenlet_spawn
 
 from adapters.sql.errors import check_values, lengths_of
 
@@ -180,27 +181,46 @@ class Result:
 
 class DirectConnection:
     """A unit of work's PostgreSQL connection: `Prepared` statements on asyncpg, the rest on
-    SQLAlchemy; the transaction (if any) begun and ended on asyncpg."""
+    SQLAlchemy; the transaction (if any) begun and ended on asyncpg.
 
-    def __init__(self, connection: AsyncConnection, driver: Any, adapted: Any) -> None:
-        self._sa = connection
-        self._driver = driver  # the asyncpg connection
-        self._adapted = adapted  # SQLAlchemy's DBAPI adaptation of it (for its error mapping)
-        self._transaction: Any = None
-        self.dialect = connection.dialect
+    BEGIN is sent with the unit of work's first statement rather than on its own: when that
+    statement is the advisory lock, both travel in one simple query (one round trip)."""
+
+    def __init__(self, engine: AsyncEngine, pooled: Any) -> None:
+        self._engine = engine
+        self._pooled = pooled  # the pool's connection, returned by close()
+        self._driver = pooled.driver_connection  # the asyncpg connection
+        self._adapted = pooled.dbapi_connection  # SQLAlchemy's DBAPI adaptation (for its error mapping)
+        self._sa: AsyncConnection | None = None  # made for the first statement SQLAlchemy runs
+        self._state: str | None = None  # None, "pending" (BEGIN not sent yet) or "open"
+        self.dialect = engine.dialect
 
     @classmethod
-    async def open(cls, connection: AsyncConnection) -> DirectConnection:
-        raw: Any = await connection.get_raw_connection()
-        return cls(connection, raw.driver_connection, raw.dbapi_connection)
+    async def open(cls, engine: AsyncEngine) -> DirectConnection:
+        """A connection from the engine's pool, without a SQLAlchemy connection around it
+        until one is needed (most units of work run only prepared statements)."""
+        dbapi = engine.dialect.loaded_dbapi
+        try:
+            pooled = await engine.raw_connection()
+        except dbapi.Error as error:  # wrapped as a SQLAlchemy connection would wrap it
+            raise sa_exc.DBAPIError.instance(None, None, error, dbapi.Error, connection_invalidated=True,
+                                             dialect=engine.dialect) from error
+        return cls(engine, pooled)
+
+    def _sqlalchemy(self) -> AsyncConnection:
+        if self._sa is None:
+            self._sa = AsyncConnection(self._engine, sa.Connection(self._engine.sync_engine, connection=self._pooled))
+        return self._sa
 
     async def execute(self, statement: Any, parameters: Mapping[str, Any] | None = None) -> Any:
+        if self._state == "pending":
+            await self._simple("BEGIN")
         if not isinstance(statement, Prepared):
-            return await self._sa.execute(statement, parameters)
+            return await self._sqlalchemy().execute(statement, parameters)
         params = parameters or {}
         plan = statement.plan(self.dialect, tuple(params))
         if plan is None:
-            return await self._sa.execute(statement.statement, parameters)
+            return await self._sqlalchemy().execute(statement.statement, parameters)
         check_values(plan.lengths, (params,))
         arguments = plan.arguments(params)
         try:
@@ -230,41 +250,57 @@ class DirectConnection:
         except Exception as other:  # not a driver error: as it is
             wrapped = other
         if lost:
-            self._transaction = None
-            await self._sa.invalidate()
+            self._state = None
+            await self._invalidate()
         return wrapped
 
-    async def begin(self) -> None:
-        transaction = self._driver.transaction()
+    async def _simple(self, sql: str) -> None:
+        """Statements without parameters, in one round trip (the simple query protocol)."""
+        if self._state == "pending":
+            sql = "BEGIN; " + sql if sql != "BEGIN" else sql
+            self._state = "open"  # even if what follows BEGIN fails: rollback() must end it
         try:
-            await transaction.start()
+            await self._driver.execute(sql)
         except Exception as error:
-            raise await self._as_sqlalchemy_does(error, "BEGIN", {}) from error
-        self._transaction = transaction
+            raise await self._as_sqlalchemy_does(error, sql, {}) from error
+
+    async def lock(self, key: int) -> None:
+        """A transaction-scoped advisory lock on a 64-bit key (an int we computed: the only
+        value ever written into SQL here, never text from outside)."""
+        await self._simple(f"SELECT pg_advisory_xact_lock({int(key)})")
+
+    async def begin(self) -> None:
+        self._state = "pending"
 
     def in_transaction(self) -> bool:
-        return self._transaction is not None
+        return self._state is not None
 
     async def commit(self) -> None:
-        transaction, self._transaction = self._transaction, None
-        if transaction is not None:
+        state, self._state = self._state, None
+        if state == "open":
             try:
-                await transaction.commit()
+                await self._driver.execute("COMMIT")
             except Exception as error:
                 raise await self._as_sqlalchemy_does(error, "COMMIT", {}) from error
 
     async def rollback(self) -> None:
-        transaction, self._transaction = self._transaction, None
-        if transaction is None or self._driver.is_closed():
+        state, self._state = self._state, None
+        if state != "open" or self._driver.is_closed():
             return
         try:
-            await transaction.rollback()
+            await self._driver.execute("ROLLBACK")
         except Exception:  # never hand the pool a connection still inside a transaction
-            await self._sa.invalidate()
+            await self._invalidate()
             raise
 
     async def execution_options(self, **options: Any) -> DirectConnection:
         return self  # autocommit is the SQLAlchemy connection's mode already; see open()
 
+    async def _invalidate(self) -> None:
+        await greenlet_spawn(self._pooled.invalidate)
+
     async def close(self) -> None:
-        await self._sa.close()
+        if self._sa is not None:
+            await self._sa.close()  # returns the pooled connection too
+        else:
+            await greenlet_spawn(self._pooled.close)

@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, Self
 
-import sqlalchemy as sa
 
 import sqlalchemy.exc as sa_exc
 
@@ -30,8 +29,6 @@ from adapters.sql.repositories import (
 )
 from ports.unit_of_work import UnitOfWorkFactory
 from ports.wakeup import Wakeup
-
-_LOCK = Prepared(sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("b_lock", type_=sa.BigInteger))))
 
 
 class SqlUnitOfWork:
@@ -83,10 +80,10 @@ class SqlUnitOfWork:
 
     async def lock(self, key: str) -> None:
         assert self._conn is not None
-        if self._conn.dialect.name == "postgresql":
+        if isinstance(self._conn, DirectConnection):  # PostgreSQL
             digest = hashlib.sha256(key.encode()).digest()
             try:
-                await self._conn.execute(_LOCK, {"b_lock": int.from_bytes(digest[:8], "big", signed=True)})
+                await self._conn.lock(int.from_bytes(digest[:8], "big", signed=True))
             except Exception as exc:
                 raise translate(exc) from exc
         # SQLite: units of work already run one at a time (see SqlUnitOfWorkFactory)
@@ -108,12 +105,7 @@ class SqlUnitOfWork:
             else:
                 # PostgreSQL: the engine's connections are in autocommit mode; the unit of
                 # work begins its transaction on the driver (see direct.py).
-                pooled = await self._engine.connect()
-                try:
-                    self._conn = await DirectConnection.open(pooled)
-                except BaseException:
-                    await pooled.close()
-                    raise
+                self._conn = await DirectConnection.open(self._engine)
                 if not self._autocommit:
                     await self._conn.begin()
         except BaseException as exc:
