@@ -317,7 +317,7 @@ def run_sale_to_email(dbs: Databases, workdir: Path, args) -> dict:
     with Sink() as sink:
         port = free_port()
         argv, env = licensemint(port, dbs.fresh_pg(), workdir, worker=True, SMTP_URL=sink.url)
-        with server(argv, env, port, workdir / "sale-to-email.log") as proc:
+        with server(argv, env, port, workdir / "sale-to-email.log") as proc, profiled(args, proc, "sale-to-email"):
             result = measured(proc, lambda: load(f"http://127.0.0.1:{port}/webhooks/gumroad?secret={SECRET}", "sale",
                                                  rate=args.rate, duration=args.rate_duration, tag="mail"))
             sent_at = result.pop("sent_at")
