@@ -44,30 +44,28 @@ def alive(pid: int) -> bool:
     return True
 
 
-def validate(base: str, key: str) -> int:
-    request = urllib.request.Request(base + "/v1/licenses/validate", data=json.dumps({"key": key}).encode(),
-                                     headers={"Content-Type": "application/json", "Connection": "close"})
+def status_of(request: urllib.request.Request) -> int:
+    """The answer's status, on a new connection each time (so the kernel picks a process)."""
+    request.add_header("Connection", "close")
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return answer.status
     except urllib.error.HTTPError as exc:
         exc.close()
         return exc.code
+
+
+def validate(base: str, key: str) -> int:
+    return status_of(urllib.request.Request(base + "/v1/licenses/validate", data=json.dumps({"key": key}).encode(),
+                                            headers={"Content-Type": "application/json"}))
 
 
 def console_sign_in(base: str, token: str) -> int:
-    """One sign-in attempt on a new connection, with a double-submitted CSRF value."""
+    """One sign-in attempt, with a double-submitted CSRF value."""
     csrf = "c" * 43
-    request = urllib.request.Request(
+    return status_of(urllib.request.Request(
         base + "/console/sign-in", data=urllib.parse.urlencode({"csrf": csrf, "token": token}).encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"lm_csrf={csrf}",
-                 "Connection": "close"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return answer.status
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return exc.code
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"lm_csrf={csrf}"}))
 
 
 def test_more_than_one_process_is_refused_on_sqlite_with_one_line(tmp_path):
