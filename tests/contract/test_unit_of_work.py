@@ -418,3 +418,35 @@ async def test_the_reconciliation_point_is_created_then_replaced_and_rolls_back(
     async with uow() as u:
         assert await u.reconciliation.get("gumroad") == done
         assert await u.reconciliation.get("other") is None
+
+
+@pytest.mark.postgres
+async def test_a_connection_postgresql_dropped_costs_one_failure_and_leaves_the_pool(postgres_url):
+    """A pooled connection whose backend was killed fails its unit of work once, as
+    StorageUnavailable, and is thrown away: the next unit of work gets a working one."""
+    import asyncpg
+
+    factory = SqlUnitOfWorkFactory(create_engine(postgres_url, pool_size=1))
+    try:
+        async with factory(autocommit=True) as u:  # the pool's one connection, opened
+            assert await u.events.get("evt_none") is None
+        admin = await asyncpg.connect(postgres_url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        finally:
+            await admin.close()
+        with pytest.raises(StorageUnavailable):
+            async with factory() as u:
+                await u.lock("order-1")
+                await u.events.add(event())
+                await u.commit()
+        async with factory() as u:
+            await u.lock("order-1")
+            await u.events.add(event())
+            await u.commit()
+        async with factory(autocommit=True) as u:
+            assert (await u.events.get("evt_1")) is not None
+    finally:
+        factory.dispose()
+        await factory.engine.dispose()
