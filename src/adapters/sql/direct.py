@@ -150,11 +150,10 @@ class Row:
         except KeyError:
             raise AttributeError(name) from None
 
-    def __getitem__(self, index: int) -> Any:
-        return list(self._mapping.values())[index]
-
 
 class Result:
+    """What the repositories read of a prepared statement's result: rows, first(), rowcount."""
+
     __slots__ = ("_rows", "rowcount")
 
     def __init__(self, rows: list[Row], rowcount: int) -> None:
@@ -166,17 +165,6 @@ class Result:
 
     def first(self) -> Row | None:
         return self._rows[0] if self._rows else None
-
-    def all(self) -> list[Row]:
-        return list(self._rows)
-
-    def scalar(self) -> Any:
-        return self._rows[0][0] if self._rows else None
-
-    def scalar_one(self) -> Any:
-        if len(self._rows) != 1:
-            raise sa_exc.NoResultFound("expected one row") if not self._rows else sa_exc.MultipleResultsFound()
-        return self._rows[0][0]
 
 
 class DirectConnection:
@@ -292,9 +280,6 @@ class DirectConnection:
         except Exception:  # never hand the pool a connection still inside a transaction
             await self._invalidate()
             raise
-
-    async def execution_options(self, **options: Any) -> DirectConnection:
-        return self  # autocommit is the SQLAlchemy connection's mode already; see open()
 
     async def _invalidate(self) -> None:
         await greenlet_spawn(self._pooled.invalidate)

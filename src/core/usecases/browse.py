@@ -15,7 +15,7 @@ from typing import Any
 from core.domain.errors import NotFound
 from core.domain.model import Delivery, DeliveryAttempt, Event, HistoryEntry, License
 from core.domain.queries import DeliveryFilter, EventFilter, LicenseFilter, Page, PageRequest
-from ports.unit_of_work import UnitOfWorkFactory
+from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,16 +72,19 @@ class ShowLicense:
 
     async def __call__(self, cmd: ShowCommand) -> LicenseDetail:
         async with self._uow() as uow:
-            lic = await uow.licenses.get(cmd.id)
-            if lic is None:
-                raise NotFound(f"no license {cmd.id}")
-            deliveries = [
-                DeliveryDetail(delivery=d, attempts=await uow.deliveries.attempts(d.id))
-                for d in await uow.deliveries.for_license(lic.id)
-            ]
-            return LicenseDetail(
-                license=lic, history=await uow.history.for_license(lic.id), deliveries=deliveries
-            )
+            return await license_detail(uow, cmd.id)
+
+
+async def license_detail(uow: UnitOfWork, license_id: str) -> LicenseDetail:
+    """A license with its history and its deliveries with their attempts, read in `uow`."""
+    lic = await uow.licenses.get(license_id)
+    if lic is None:
+        raise NotFound(f"no license {license_id}")
+    deliveries = [
+        DeliveryDetail(delivery=d, attempts=await uow.deliveries.attempts(d.id))
+        for d in await uow.deliveries.for_license(lic.id)
+    ]
+    return LicenseDetail(license=lic, history=await uow.history.for_license(lic.id), deliveries=deliveries)
 
 
 class ShowEvent:

@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from core.domain.activation import Activation, ActivationRecord
-from core.domain.errors import DomainError, NotFound
+from core.domain.errors import DomainError
 from core.domain.model import Event
 from core.domain.notices import NoticeKind, SaleNotice
-from core.usecases.browse import DeliveryDetail, LicenseDetail, ShowCommand
+from core.usecases.browse import LicenseDetail, ShowCommand, license_detail
 from ports.parser import NoticeParser
 from ports.unit_of_work import UnitOfWorkFactory
 
@@ -43,14 +43,8 @@ class LicensePage:
 
     async def __call__(self, cmd: ShowCommand) -> LicensePageView:
         async with self._uow() as uow:
-            lic = await uow.licenses.get(cmd.id)
-            if lic is None:
-                raise NotFound(f"no license {cmd.id}")
-            deliveries = [
-                DeliveryDetail(delivery=d, attempts=await uow.deliveries.attempts(d.id))
-                for d in await uow.deliveries.for_license(lic.id)
-            ]
-            detail = LicenseDetail(license=lic, history=await uow.history.for_license(lic.id), deliveries=deliveries)
+            detail = await license_detail(uow, cmd.id)
+            lic = detail.license
             if lic.price_cents is not None:  # the license records what was paid (since 0003)
                 price: Price | None = Price(cents=lic.price_cents, currency=lic.currency)
             else:
